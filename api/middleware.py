@@ -1,0 +1,54 @@
+"""Guards for everything under /api/ that happen before (or outside) DRF."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+
+from api.exceptions import error_response
+from api.settings import api_settings
+
+logger = logging.getLogger("polycms.api")
+
+
+class ApiErrorMiddleware:
+    """Refuse oversized bodies with 413 before they are read, and answer in the error format
+    when a non-DRF view under /api/ raises."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            too_large = self._check_body_size(request)
+            if too_large is not None:
+                return too_large
+        return self.get_response(request)
+
+    @staticmethod
+    def _check_body_size(request: HttpRequest) -> HttpResponse | None:
+        limit = api_settings.MAX_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response("parse_error", "Invalid Content-Length header.", 400)
+        if length > limit:
+            return error_response(
+                "request_too_large",
+                f"The request body is {length} bytes; the limit is {limit} bytes.",
+                413,
+                {"limit_bytes": limit},
+            )
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.warning("database unavailable: %s", type(exception).__name__)
+            return error_response("service_unavailable", "The database does not answer. Retry shortly.", 503)
+        logger.exception("unhandled exception at %s", request.path)
+        return error_response("server_error", "An unexpected error occurred. It has been logged.", 500)

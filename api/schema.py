@@ -1,0 +1,62 @@
+"""OpenAPI schema that describes the real envelope: ``{"data": ...}`` around every 2xx body, and the
+one error format on every error status an operation can answer."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+ERROR_CODES = [
+    "parse_error",
+    "validation_error",
+    "not_authenticated",
+    "authentication_failed",
+    "csrf_failed",
+    "permission_denied",
+    "not_found",
+    "method_not_allowed",
+    "not_acceptable",
+    "conflict",
+    "precondition_failed",
+    "request_too_large",
+    "unsupported_media_type",
+    "rate_limited",
+    "server_error",
+    "service_unavailable",
+]
+
+# Statuses any operation may answer: auth, abuse limits, content negotiation and server faults.
+COMMON_ERROR_STATUSES = ["400", "401", "403", "404", "405", "406", "413", "415", "422", "429", "500", "503"]
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ERROR_CODES)
+    message = serializers.CharField()
+    details = serializers.DictField(help_text="validation_error: field -> list of messages.")
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    error = ErrorSerializer()
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        paginated_list = self._is_list_view(serializer) and self._get_paginator() is not None
+        if not str(status_code).startswith("2") or "content" not in response or paginated_list:
+            return response
+        for media_type in response["content"].values():
+            media_type["schema"] = {
+                "type": "object",
+                "required": ["data"],
+                "properties": {"data": media_type["schema"]},
+            }
+        return response
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for status_code in COMMON_ERROR_STATUSES:
+            if status_code not in responses:
+                responses[status_code] = self._get_response_for_code(ErrorEnvelopeSerializer, status_code)
+                responses[status_code]["description"] = "Error in the one error format."
+        return responses

@@ -1,0 +1,28 @@
+"""v1 routing: ``/api/v1/...``. Anything unmatched answers 404 in the error format."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from api import views
+from api.exceptions import error_response
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=False)
+router.register("tokens", views.TokenViewSet, basename="token")
+
+
+def not_found(request, unmatched: str = ""):
+    return error_response("not_found", f"No API endpoint at {request.path}.", 404)
+
+
+urlpatterns = [
+    path("health", views.HealthView.as_view(), name="health"),
+    path("user", views.CurrentUserView.as_view(), name="user"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+    re_path(r"^(?P<unmatched>.*)$", not_found),
+]

@@ -1,0 +1,79 @@
+"""v1 endpoints that are not resource viewsets: health, the current user, token self-service."""
+
+from __future__ import annotations
+
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.client import client_ip
+from api.exceptions import ServiceUnavailable
+from api.permissions import IsAuthenticated, RefuseBearerToken, TokenAbility
+from api.serializers import CurrentUserSerializer, TokenCreatedSerializer, TokenSerializer
+from tokens import services as token_services
+from tokens.models import PersonalAccessToken
+
+
+class HealthView(APIView):
+    """Liveness and database reachability, for load balancers. No authentication."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()})
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception as exc:  # any driver failure means "not ready"
+            raise ServiceUnavailable() from exc
+        return Response({"status": "ok", "database": "ok"})
+
+
+class CurrentUserView(APIView):
+    """``GET /api/v1/user``: who the caller is, what they may do, and the token in use."""
+
+    permission_classes = [IsAuthenticated, TokenAbility]
+    token_resource = "user"
+
+    @extend_schema(responses=CurrentUserSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(CurrentUserSerializer(request.user, context={"request": request}).data)
+
+
+class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The caller's own tokens. Session sign-in only: a bearer token cannot mint or revoke tokens.
+    ``DELETE`` revokes (the token stays listed as revoked)."""
+
+    serializer_class = TokenSerializer
+    permission_classes = [IsAuthenticated, RefuseBearerToken]
+
+    def get_queryset(self):
+        return PersonalAccessToken.objects.filter(owner=self.request.user)
+
+    def get_serializer_class(self):
+        return TokenCreatedSerializer if self.action == "create" else TokenSerializer
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, plaintext = token_services.token_create(
+            owner=request.user, ip=client_ip(request), **serializer.validated_data
+        )
+        token.token = plaintext
+        response = Response(self.get_serializer(token).data, status=status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{token.pk}")
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        # Idempotent: revoking an already-revoked token is still 204.
+        token_services.token_revoke(token=self.get_object(), by=request.user, ip=client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,13 @@
+"""The ``POLYCMS_TOKENS`` settings dict, with its defaults."""
+
+from polycms.conf import AppSettings
+
+token_settings = AppSettings(
+    "POLYCMS_TOKENS",
+    {
+        # last_used_at / last_used_ip are written at most once per this many seconds per token.
+        "LAST_USED_WRITE_INTERVAL": 60,
+        # Expiry choices offered by the admin's "Create New Token" form (days; None = never).
+        "EXPIRY_CHOICES_DAYS": [7, 30, 90, 365],
+    },
+)
