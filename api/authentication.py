@@ -16,7 +16,6 @@ from rest_framework.request import Request
 
 from api.client import client_ip
 from tokens import crypto, services
-from tokens.models import PersonalAccessToken
 
 
 class TokenRejected(exceptions.AuthenticationFailed):
@@ -74,7 +73,3 @@ class SessionAuthentication(authentication.SessionAuthentication):
             super().enforce_csrf(request)
         except exceptions.PermissionDenied as exc:
             raise CsrfFailed(str(exc.detail), code="csrf_failed") from None
-
-
-def is_token_request(request: Request) -> bool:
-    return isinstance(request.auth, PersonalAccessToken)

@@ -3,6 +3,7 @@ one error format on every error status an operation can answer."""
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -60,3 +61,24 @@ class EnvelopeAutoSchema(AutoSchema):
                 responses[status_code] = self._get_response_for_code(ErrorEnvelopeSerializer, status_code)
                 responses[status_code]["description"] = "Error in the one error format."
         return responses
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.PersonalAccessTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "pcms_ personal access token",
+            "description": "A personal access token created in the admin (Settings > API Tokens).",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.SessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

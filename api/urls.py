@@ -6,10 +6,12 @@ from rest_framework.routers import SimpleRouter
 
 from api import views
 from api.exceptions import error_response
+from posts.views import PostViewSet
 
 app_name = "api"
 
 router = SimpleRouter(trailing_slash=False)
+router.register("posts", PostViewSet, basename="post")
 router.register("tokens", views.TokenViewSet, basename="token")
 
 

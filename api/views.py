@@ -5,17 +5,17 @@ from __future__ import annotations
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.client import client_ip
 from api.exceptions import ServiceUnavailable
-from api.permissions import IsAuthenticated, RefuseBearerToken, TokenAbility
 from api.serializers import CurrentUserSerializer, TokenCreatedSerializer, TokenSerializer
 from tokens import services as token_services
 from tokens.models import PersonalAccessToken
+from tokens.permissions import HasTokenAbility, RefuseBearerToken
 
 
 class HealthView(APIView):
@@ -39,7 +39,7 @@ class HealthView(APIView):
 class CurrentUserView(APIView):
     """``GET /api/v1/user``: who the caller is, what they may do, and the token in use."""
 
-    permission_classes = [IsAuthenticated, TokenAbility]
+    permission_classes = [IsAuthenticated, HasTokenAbility]
     token_resource = "user"
 
     @extend_schema(responses=CurrentUserSerializer)

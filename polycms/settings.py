@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "tokens",
     "posts",
+    "django_filters",
     "api",
 ]
 
@@ -172,7 +173,10 @@ REST_FRAMEWORK = {
         "api.authentication.PersonalAccessTokenAuthentication",
         "api.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsAuthenticated", "api.permissions.TokenAbility"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "tokens.permissions.HasTokenAbility",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "api.renderers.EnvelopeJSONRenderer",
         "api.renderers.EnvelopeBrowsableAPIRenderer",

@@ -1,17 +1,21 @@
-"""Permission classes. A token request needs its owner's permission *and* the token's ability."""
+"""DRF permission classes for token requests: a token request needs its owner's permission *and*
+the token's ability; session requests are unaffected."""
 
 from __future__ import annotations
 
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from api.authentication import is_token_request
+from tokens.models import PersonalAccessToken
 
 
-class TokenAbility(permissions.BasePermission):
+def is_token_request(request: Request) -> bool:
+    return isinstance(request.auth, PersonalAccessToken)
+
+
+class HasTokenAbility(permissions.BasePermission):
     """Token requests must hold an ability for the view's ``token_resource`` (read for safe methods,
-    write otherwise). Session requests pass through to the other checks. A view that declares no
-    ``token_resource`` is closed to tokens."""
+    write otherwise). A view that declares no ``token_resource`` is closed to tokens."""
 
     def has_permission(self, request: Request, view) -> bool:
         if not is_token_request(request):
@@ -20,8 +24,8 @@ class TokenAbility(permissions.BasePermission):
         write = request.method not in permissions.SAFE_METHODS
         if resource is not None and request.auth.allows(resource, write=write):
             return True
-        needed = f"{resource}:{'write' if write else 'read'}" if resource else "session sign-in"
-        self.message = f"This token lacks the ability this request needs ({needed})."
+        needed = f"the {resource}:{'write' if write else 'read'} ability" if resource else "a session sign-in"
+        self.message = f"This token may not do this: it needs {needed}."
         return False
 
 
@@ -32,6 +36,3 @@ class RefuseBearerToken(permissions.BasePermission):
 
     def has_permission(self, request: Request, view) -> bool:
         return not is_token_request(request)
-
-
-IsAuthenticated = permissions.IsAuthenticated

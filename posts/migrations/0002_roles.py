@@ -1,0 +1,41 @@
+"""The Editor, Author and Contributor roles (groups), editable afterwards in the admin."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLES = {
+    "Editor": [
+        "add_post", "change_post", "delete_post", "view_post",
+        "publish_post", "change_others_post", "delete_others_post",
+    ],
+    "Author": ["add_post", "change_post", "delete_post", "publish_post"],
+    "Contributor": ["add_post", "change_post"],
+}
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally created after migrate; make sure ours exist now.
+    posts_config = apps.get_app_config("posts")
+    posts_config.models_module = True
+    create_permissions(posts_config, apps=apps, verbosity=0)
+    posts_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="posts", codename__in=codenames))
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("posts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

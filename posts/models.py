@@ -1,0 +1,94 @@
+"""Posts and pages. ``content_raw`` is the Editor.js document; ``content_html`` and ``content_text`` are
+derived from it on every save (see ``posts.content``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from posts import content
+
+
+def empty_document() -> dict:
+    return {"blocks": []}
+
+
+class PostQuerySet(models.QuerySet):
+    def live(self, now: datetime | None = None) -> PostQuerySet:
+        """Published and no longer scheduled: what the public may see."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def visible_to(self, user) -> PostQuerySet:
+        """Holders of ``posts.view_post`` see everything; others the live posts plus their own."""
+        if user.is_authenticated and user.has_perm("posts.view_post"):
+            return self
+        live = Q(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(live | Q(author=user)) if user.is_authenticated else self.filter(live)
+
+
+class Post(models.Model):
+    class Type(models.TextChoices):
+        POST = "post", "Post"
+        PAGE = "page", "Page"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.POST)
+    title = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=False)
+    excerpt = models.TextField(blank=True, default="")
+    content_raw = models.JSONField(default=empty_document, blank=True)
+    content_html = models.TextField(blank=True, default="", editable=False)
+    content_text = models.TextField(blank=True, default="", editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    meta_title = models.CharField(max_length=255, blank=True, default="")
+    meta_description = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Bumped on every write; the ETag is derived from it, so If-Match detects lost updates.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("publish_post", "Can publish, schedule and unpublish posts"),
+            ("change_others_post", "Can edit other users' posts"),
+            ("delete_others_post", "Can delete other users' posts"),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="post_created_idx"),
+            models.Index(fields=["status", "-published_at"], name="post_status_published_idx"),
+            models.Index(fields=["author", "-created_at"], name="post_author_created_idx"),
+            models.Index(fields=["type", "-created_at"], name="post_type_created_idx"),
+            models.Index(fields=["-updated_at"], name="post_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= (now or timezone.now())
+        )
+
+    def render_content(self) -> None:
+        """Derive ``content_html`` and ``content_text`` from the (validated) ``content_raw``."""
+        self.content_html = content.render_html(self.content_raw)
+        self.content_text = content.plain_text(self.content_raw)

@@ -1,0 +1,126 @@
+"""Post writes: create and update with slug allocation, publishing rules, content rendering and
+optimistic concurrency. The API viewset and the admin both go through these."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from posts import policies
+from posts.models import Post
+
+SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
+_SLUG_ATTEMPTS = 50
+
+
+class StalePost(Exception):
+    """The post changed since the client fetched it (its If-Match no longer matches)."""
+
+
+def slug_base(text: str) -> str:
+    """``[a-z0-9-]`` slug of ``text``; ``post`` when nothing usable remains."""
+    base = slugify(text, allow_unicode=False)[: SLUG_MAX_LENGTH - 8].strip("-")
+    return base or "post"
+
+
+def _next_free_slug(base: str, exclude_pk: int | None) -> str:
+    taken = set(
+        Post.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_publishing(user, post: Post | None, changes: dict) -> None:
+    if policies.publishing_change(post, changes) and not policies.can_publish(user):
+        raise PermissionDenied("You may not publish, schedule or unpublish posts.")
+
+
+def _apply_publishing(post: Post) -> None:
+    if post.status == Post.Status.PUBLISHED and post.published_at is None:
+        post.published_at = timezone.now()  # first publish
+
+
+def post_create(*, author, data: dict[str, Any]) -> Post:
+    """Create a post by ``author`` from validated ``data``.
+
+    Without a ``slug`` one is made from the title; a taken slug gets ``-2``, ``-3``… Concurrent creates
+    with the same title each get their own slug (a lost race is retried, never a 500).
+    """
+    if not policies.can_create(author):
+        raise PermissionDenied("You may not create posts.")
+    _check_publishing(author, None, data)
+    post = Post(author=author, **data)
+    _apply_publishing(post)
+    post.render_content()
+    base = slug_base(data.get("slug") or data.get("title", ""))
+    for _ in range(_SLUG_ATTEMPTS):
+        post.slug = _next_free_slug(base, exclude_pk=None)
+        try:
+            with transaction.atomic():
+                post.save(force_insert=True)
+            return post
+        except IntegrityError:
+            if Post.objects.filter(slug=post.slug).exists():
+                post.pk = None
+                continue  # someone took this slug between our read and our insert: try the next one
+            raise
+    raise ValidationError({"slug": ["Could not allocate a unique slug; retry the request."]})
+
+
+def post_update(*, post_id: int, user, data: dict[str, Any], if_match: str | None = None) -> Post:
+    """Apply ``data`` to the post under a row lock, in one transaction.
+
+    ``if_match`` (an ETag) must match the stored version or ``StalePost`` is raised and nothing is
+    written; without it the last write wins.
+    """
+    with transaction.atomic():
+        post = Post.objects.select_for_update().select_related("author").get(pk=post_id)
+        if if_match is not None and not etag_matches(if_match, post):
+            raise StalePost
+        if not policies.can_change(user, post):
+            raise PermissionDenied("You may not edit this post.")
+        _check_publishing(user, post, data)
+        if "slug" in data and data["slug"] != post.slug:
+            if Post.objects.filter(slug=data["slug"]).exclude(pk=post.pk).exists():
+                raise ValidationError({"slug": ["This slug is already in use."]})
+        for field, value in data.items():
+            setattr(post, field, value)
+        _apply_publishing(post)
+        if "content_raw" in data:
+            post.render_content()
+        post.version += 1
+        post.updated_at = timezone.now()
+        try:
+            with transaction.atomic():
+                post.save()
+        except IntegrityError:
+            raise ValidationError({"slug": ["This slug is already in use."]}) from None
+    return post
+
+
+def post_delete(*, post_id: int, user, if_match: str | None = None) -> None:
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post_id)
+        if if_match is not None and not etag_matches(if_match, post):
+            raise StalePost
+        if not policies.can_delete(user, post):
+            raise PermissionDenied("You may not delete this post.")
+        post.delete()
+
+
+def etag_matches(if_match: str, post: Post) -> bool:
+    """RFC 9110 If-Match: ``*`` or a list of ETags, one of which is the post's current one."""
+    candidates = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    return "*" in candidates or post.etag in candidates

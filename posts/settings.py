@@ -1,0 +1,13 @@
+"""The ``POLYCMS_POSTS`` settings dict, with its defaults."""
+
+from polycms.conf import AppSettings
+
+posts_settings = AppSettings(
+    "POLYCMS_POSTS",
+    {
+        # Limits on an Editor.js document (content_raw).
+        "CONTENT_MAX_BYTES": 512 * 1024,
+        "CONTENT_MAX_BLOCKS": 1000,
+        "CONTENT_MAX_STRING_LENGTH": 100_000,
+    },
+)

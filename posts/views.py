@@ -1,0 +1,102 @@
+"""``/api/v1/posts``: the headless content API."""
+
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from posts import services
+from posts.filters import PostFilter
+from posts.models import Post
+from posts.permissions import PostAccess
+from posts.serializers import PostSerializer
+from tokens.permissions import HasTokenAbility
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The post has changed since you fetched it: If-Match does not match its ETag. Fetch it again."
+    default_code = "precondition_failed"
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you last saw; a stale one answers 412 and changes nothing. Omit it and the last write wins.",
+)
+ID_OR_SLUG = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Post id or slug.")
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[ID_OR_SLUG]),
+    update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
+    partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
+    destroy=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
+)
+class PostViewSet(viewsets.ModelViewSet):
+    """Posts and pages. Anonymous callers see published posts; ``posts.view_post`` holders see all;
+    everyone sees their own. Writes follow the Editor / Author / Contributor role rules."""
+
+    serializer_class = PostSerializer
+    permission_classes = [HasTokenAbility, PostAccess]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PostFilter
+    token_resource = "posts"
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        return Post.objects.visible_to(self.request.user).select_related("author")
+
+    def get_object(self) -> Post:
+        lookup = self.kwargs["pk"]
+        field = "pk" if lookup.isdigit() else "slug"
+        try:
+            post = self.get_queryset().get(**{field: lookup})
+        except Post.DoesNotExist:
+            raise exceptions.NotFound("No post with this id or slug.") from None
+        self.check_object_permissions(self.request, post)
+        return post
+
+    def _item_response(self, post: Post, status_code: int = status.HTTP_200_OK) -> Response:
+        response = Response(self.get_serializer(post).data, status=status_code)
+        response["ETag"] = post.etag
+        return response
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self._item_response(self.get_object())
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        post = services.post_create(author=request.user, data=serializer.validated_data)
+        response = self._item_response(post, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{post.pk}")
+        return response
+
+    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
+        post = self.get_object()
+        serializer = self.get_serializer(post, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        try:
+            post = services.post_update(
+                post_id=post.pk, user=request.user, data=serializer.validated_data, if_match=self._if_match()
+            )
+        except services.StalePost:
+            raise PreconditionFailed() from None
+        return self._item_response(post)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        post = self.get_object()
+        try:
+            services.post_delete(post_id=post.pk, user=request.user, if_match=self._if_match())
+        except services.StalePost:
+            raise PreconditionFailed() from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _if_match(self) -> str | None:
+        return self.request.headers.get("If-Match")
