@@ -92,9 +92,6 @@ def post_update(*, post_id: int, user, data: dict[str, Any], if_match: str | Non
         if not policies.can_change(user, post):
             raise PermissionDenied("You may not edit this post.")
         _check_publishing(user, post, data)
-        if "slug" in data and data["slug"] != post.slug:
-            if Post.objects.filter(slug=data["slug"]).exclude(pk=post.pk).exists():
-                raise ValidationError({"slug": ["This slug is already in use."]})
         for field, value in data.items():
             setattr(post, field, value)
         _apply_publishing(post)
