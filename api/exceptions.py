@@ -63,7 +63,10 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         flat: dict[str, list[str]] = {}
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix and not str(key).startswith("[") else f"{prefix}{key}"
+            if isinstance(key, int):  # ListField errors are keyed by item index
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix and not str(key).startswith("[") else f"{prefix}{key}"
             flat.update(flatten_errors(value, name))
         return flat
     if isinstance(detail, list) and detail and all(isinstance(item, str) for item in detail):

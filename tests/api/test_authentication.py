@@ -1,0 +1,145 @@
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+import time_machine
+from django.utils import timezone
+from rest_framework.test import APIClient, APIRequestFactory
+
+from api.authentication import PersonalAccessTokenAuthentication
+from tokens import crypto, services
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(plaintext: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    return client
+
+
+def assert_rejected(response, reason: str) -> None:
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    error = response.json()["error"]
+    assert error["code"] == "authentication_failed"
+    assert error["details"] == {"reason": reason}
+
+
+def test_seed_curl_example_returns_the_owner(user, make_token):
+    token, plaintext = make_token(user, name="Zapier Integration")
+    response = APIClient().get(
+        "/api/v1/user", HTTP_ACCEPT="application/json", HTTP_AUTHORIZATION=f"Bearer {plaintext}"
+    )
+    assert response.status_code == HTTPStatus.OK
+    data = response.json()["data"]
+    assert data["username"] == "alice"
+    assert data["token"] == {"id": token.pk, "name": "Zapier Integration", "abilities": ["*"], "expires_at": None}
+
+
+def test_malformed_token_is_rejected_without_a_query(django_assert_num_queries):
+    request = APIRequestFactory().get("/api/v1/user", HTTP_AUTHORIZATION="Bearer pcms_" + "A" * 46)
+    with django_assert_num_queries(0), pytest.raises(Exception, match="Invalid token"):
+        PersonalAccessTokenAuthentication().authenticate(request)
+
+
+def test_valid_token_authenticates_with_one_query(user, make_token, django_assert_num_queries):
+    token, plaintext = make_token(user)
+    services.token_record_use(token=token, ip="127.0.0.1")  # last_used_at is fresh: no write due
+    request = APIRequestFactory().get("/api/v1/user", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    with django_assert_num_queries(1):
+        owner, auth = PersonalAccessTokenAuthentication().authenticate(request)
+    assert owner == user and auth.pk == token.pk
+
+
+def test_unknown_well_formed_token_is_invalid(db):
+    assert_rejected(bearer(crypto.generate_token()).get("/api/v1/user"), "invalid")
+
+
+def test_revoked_token_is_rejected_on_next_request(user, make_token):
+    token, plaintext = make_token(user)
+    client = bearer(plaintext)
+    assert client.get("/api/v1/user").status_code == HTTPStatus.OK
+    services.token_revoke(token=token, by=user)
+    assert_rejected(client.get("/api/v1/user"), "revoked")
+
+
+def test_expired_token_is_rejected(user, make_token):
+    _, plaintext = make_token(user, expires_at=timezone.now() + timedelta(days=7))
+    assert bearer(plaintext).get("/api/v1/user").status_code == HTTPStatus.OK
+    with time_machine.travel(timezone.now() + timedelta(days=7, seconds=1)):
+        assert_rejected(bearer(plaintext).get("/api/v1/user"), "expired")
+
+
+def test_token_of_inactive_owner_is_rejected(user, make_token):
+    _, plaintext = make_token(user)
+    user.is_active = False
+    user.save()
+    assert_rejected(bearer(plaintext).get("/api/v1/user"), "inactive")
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer pcms_\u00e9"])
+def test_broken_bearer_header_is_rejected(db, header):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    assert_rejected(client.get("/api/v1/user"), "invalid")
+
+
+def test_other_schemes_are_left_to_other_authenticators(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Basic YWxpY2U6c2VjcmV0")
+    response = client.get("/api/v1/user")
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_last_used_is_written_at_most_once_per_minute(user, make_token, django_assert_num_queries):
+    token, plaintext = make_token(user)
+    client = bearer(plaintext)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get("/api/v1/user")
+    token.refresh_from_db()
+    assert token.last_used_at == start and token.last_used_ip == "127.0.0.1"
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        with django_assert_num_queries(3):  # token+owner, permissions, roles: no UPDATE
+            client.get("/api/v1/user")
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        client.get("/api/v1/user")
+    token.refresh_from_db()
+    assert token.last_used_at == start + timedelta(seconds=61)
+
+
+def test_secret_key_rotation_keeps_tokens_working_with_one_lookup(user, make_token, settings):
+    token, plaintext = make_token(user)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-brand-new-secret-key-after-rotation-0123456789abcdef"
+    assert_rejected(bearer(plaintext).get("/api/v1/user"), "invalid")  # without the fallback: gone
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert bearer(plaintext).get("/api/v1/user").status_code == HTTPStatus.OK
+    token.refresh_from_db()
+    assert token.digest == crypto.digest(plaintext)  # re-keyed to the current key on first use
+    settings.SECRET_KEY_FALLBACKS = []
+    assert bearer(plaintext).get("/api/v1/user").status_code == HTTPStatus.OK
+
+
+def test_user_endpoint_lists_roles_and_sorted_permissions(editor, token_client):
+    data = token_client(editor).get("/api/v1/user").json()["data"]
+    assert data["roles"] == ["Editor"]
+    assert data["permissions"] == sorted(data["permissions"])
+    assert "posts.publish_post" in data["permissions"]
+    assert set(data) >= {"id", "username", "email", "first_name", "last_name", "is_staff"}
+
+
+def test_user_endpoint_by_session_has_no_token(user, session_client):
+    data = session_client(user).get("/api/v1/user").json()["data"]
+    assert data["token"] is None
+
+
+def test_anonymous_user_endpoint_is_401(db):
+    response = APIClient().get("/api/v1/user")
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response.json()["error"]["code"] == "not_authenticated"

@@ -1,0 +1,43 @@
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from posts.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(url: str) -> tuple[str, dict]:
+    parts = urlsplit(url)
+    return parts.path, parse_qs(parts.query)
+
+
+@pytest.fixture
+def posts(editor):
+    return Post.objects.bulk_create(
+        Post(title=f"Post {i}", slug=f"post-{i}", author=editor, content_raw={"blocks": []}) for i in range(45)
+    )
+
+
+def test_list_envelope_has_meta_and_links(editor, token_client, posts):
+    body = token_client(editor).get("/api/v1/posts?per_page=20&page=2").json()
+    assert len(body["data"]) == 20
+    assert body["meta"] == {"total": 45, "page": 2, "per_page": 20, "total_pages": 3}
+    assert parse(body["links"]["next"]) == ("/api/v1/posts", {"per_page": ["20"], "page": ["3"]})
+    assert parse(body["links"]["prev"]) == ("/api/v1/posts", {"per_page": ["20"]})
+
+
+def test_last_and_past_the_end_pages(editor, token_client, posts):
+    client = token_client(editor)
+    last = client.get("/api/v1/posts?page=3").json()
+    assert len(last["data"]) == 5 and last["links"]["next"] is None
+    past = client.get("/api/v1/posts?page=9").json()
+    assert past["data"] == [] and past["meta"]["total"] == 45
+
+
+@pytest.mark.parametrize("query", ["per_page=0", "per_page=101", "per_page=x", "page=0", "page=-1", "page=a"])
+def test_bad_paging_values_are_422(editor, token_client, query):
+    response = token_client(editor).get(f"/api/v1/posts?{query}")
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.json()["error"]["code"] == "validation_error"
