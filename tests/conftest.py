@@ -6,9 +6,10 @@ import os
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from rest_framework.test import APIClient
 
+from posts.roles import sync_roles
 from tokens.models import PersonalAccessToken
 from tokens.services import token_create
 
@@ -45,6 +46,8 @@ def make_user(db) -> Callable[..., User]:
         extra.setdefault("email", f"{username}@example.com")
         user = User.objects.create_user(username=username, password="correct horse battery staple", **extra)
         if role:
+            if not Group.objects.filter(name=role).exists():  # flushed by a transactional test
+                sync_roles(Group, Permission)
             user.groups.add(Group.objects.get(name=role))
         return user
 

@@ -3,14 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLES = {
-    "Editor": [
-        "add_post", "change_post", "delete_post", "view_post",
-        "publish_post", "change_others_post", "delete_others_post",
-    ],
-    "Author": ["add_post", "change_post", "delete_post", "publish_post"],
-    "Contributor": ["add_post", "change_post"],
-}
+from posts.roles import ROLES, sync_roles
 
 
 def create_roles(apps, schema_editor):
@@ -19,12 +12,7 @@ def create_roles(apps, schema_editor):
     posts_config.models_module = True
     create_permissions(posts_config, apps=apps, verbosity=0)
     posts_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="posts", codename__in=codenames))
+    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):

@@ -28,9 +28,7 @@ def assert_rejected(response, reason: str) -> None:
 
 def test_seed_curl_example_returns_the_owner(user, make_token):
     token, plaintext = make_token(user, name="Zapier Integration")
-    response = APIClient().get(
-        "/api/v1/user", HTTP_ACCEPT="application/json", HTTP_AUTHORIZATION=f"Bearer {plaintext}"
-    )
+    response = APIClient().get("/api/v1/user", HTTP_ACCEPT="application/json", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert response.status_code == HTTPStatus.OK
     data = response.json()["data"]
     assert data["username"] == "alice"
