@@ -9,5 +9,10 @@ api_settings = AppSettings(
         "MAX_BODY_BYTES": 1024 * 1024,
         "DEFAULT_PAGE_SIZE": 20,
         "MAX_PAGE_SIZE": 100,
+        # Failed sign-ins (POST /auth/login) allowed per account and per client IP in each fixed window of
+        # LOGIN_FAILURE_WINDOW seconds; past either limit every attempt is 429 until the window ends.
+        "LOGIN_FAILURES_PER_USERNAME": 5,
+        "LOGIN_FAILURES_PER_IP": 20,
+        "LOGIN_FAILURE_WINDOW": 15 * 60,
     },
 )

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import session, views
 from api.exceptions import error_response
 from posts.views import PostViewSet
 
@@ -22,6 +22,9 @@ def not_found(request, unmatched: str = ""):
 urlpatterns = [
     path("health", views.HealthView.as_view(), name="health"),
     path("user", views.CurrentUserView.as_view(), name="user"),
+    path("auth/csrf", session.CsrfView.as_view(), name="auth-csrf"),
+    path("auth/login", session.LoginView.as_view(), name="auth-login"),
+    path("auth/logout", session.LogoutView.as_view(), name="auth-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
