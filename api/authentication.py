@@ -10,20 +10,27 @@ the token's owner (so every permission check is the owner's own) and ``request.a
 
 from __future__ import annotations
 
+import logging
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from api.client import client_ip
+from api.settings import api_settings
+from api.throttling import FailureCounter
 from tokens import crypto, services
+
+audit = logging.getLogger("polycms.audit")
 
 
 class TokenRejected(exceptions.AuthenticationFailed):
     """401 ``authentication_failed`` whose ``details.reason`` says why: invalid, expired, revoked, inactive."""
 
-    def __init__(self, detail: str, reason: str) -> None:
+    def __init__(self, detail: str, reason: str, token_id: int | None = None) -> None:
         super().__init__(detail)
         self.details = {"reason": reason}
+        self.token_id = token_id
 
 
 class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
@@ -34,6 +41,27 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         parts = authentication.get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None  # not ours: let the other authenticators try
+        ip = client_ip(request)
+        failures = FailureCounter(
+            "bearer",
+            window=api_settings.BEARER_FAILURE_WINDOW,
+            limits={("ip", ip or "unknown"): api_settings.BEARER_FAILURES_PER_IP},
+        )
+        if failures.exceeded():  # checked before any database work: scanners are refused cheaply
+            raise exceptions.Throttled(
+                wait=failures.retry_after, detail=str(_("Too many failed authentication attempts from your address."))
+            )
+        try:
+            return self._authenticate_header_parts(parts, request)
+        except TokenRejected as exc:
+            failures.record()
+            audit.info(
+                "auth.bearer_failed",
+                extra={"audit": {"reason": exc.details["reason"], "token_id": exc.token_id, "ip": ip}},
+            )
+            raise
+
+    def _authenticate_header_parts(self, parts: list[bytes], request: Request) -> tuple:
         if len(parts) != 2:
             raise TokenRejected(_("Invalid Authorization header: expected 'Bearer <token>'."), "invalid")
         try:
@@ -49,11 +77,11 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         if token is None:
             raise TokenRejected(_("Invalid token."), "invalid")
         if token.is_revoked():
-            raise TokenRejected(_("This token has been revoked."), "revoked")
+            raise TokenRejected(_("This token has been revoked."), "revoked", token.pk)
         if token.is_expired():
-            raise TokenRejected(_("This token has expired."), "expired")
+            raise TokenRejected(_("This token has expired."), "expired", token.pk)
         if not token.owner.is_active:
-            raise TokenRejected(_("The token's owner is inactive."), "inactive")
+            raise TokenRejected(_("The token's owner is inactive."), "inactive", token.pk)
         services.token_record_use(token=token, ip=client_ip(request))
         return token.owner, token
 

@@ -8,6 +8,10 @@ api_settings = AppSettings(
         # Request bodies larger than this answer 413 request_too_large before anything parses them.
         "MAX_BODY_BYTES": 1024 * 1024,
         "DEFAULT_PAGE_SIZE": 20,
+        # Failed bearer authentications allowed per client IP in each fixed window of
+        # BEARER_FAILURE_WINDOW seconds; past it every bearer request from that IP is 429.
+        "BEARER_FAILURES_PER_IP": 30,
+        "BEARER_FAILURE_WINDOW": 5 * 60,
         "MAX_PAGE_SIZE": 100,
         # Failed sign-ins (POST /auth/login) allowed per account and per client IP in each fixed window of
         # LOGIN_FAILURE_WINDOW seconds; past either limit every attempt is 429 until the window ends.

@@ -182,6 +182,14 @@ REST_FRAMEWORK = {
         "api.renderers.EnvelopeBrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token_read": os.environ.get("POLYCMS_RATE_TOKEN_READ", "1200/min"),
+        "token_write": os.environ.get("POLYCMS_RATE_TOKEN_WRITE", "120/min"),
+        "anon": os.environ.get("POLYCMS_RATE_ANON", "300/min"),
+    },
+    # Client IPs come from REMOTE_ADDR; behind N trusted proxies set DJANGO_NUM_PROXIES=N (X-Forwarded-For).
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0) or None,
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberEnvelopePagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",

@@ -1,0 +1,100 @@
+from http import HTTPStatus
+
+import pytest
+from rest_framework.test import APIClient
+
+from tokens import crypto
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rates(settings):
+    def set_rates(**rates: str) -> None:
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {
+                "token_read": "1000/min",
+                "token_write": "1000/min",
+                "anon": "1000/min",
+                **rates,
+            },
+        }
+
+    return set_rates
+
+
+def assert_rate_limited(response) -> None:
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["error"]["details"]["retry_after"] > 0
+
+
+def test_token_reads_and_writes_have_separate_budgets(editor, token_client, rates):
+    rates(token_read="3/min", token_write="2/min")
+    client = token_client(editor)
+    assert [client.get("/api/v1/posts").status_code for _ in range(3)] == [HTTPStatus.OK] * 3
+    assert_rate_limited(client.get("/api/v1/posts"))
+    assert client.post("/api/v1/posts", {"title": "still allowed"}, format="json").status_code == HTTPStatus.CREATED
+
+
+def test_each_token_has_its_own_budget(editor, token_client, rates):
+    rates(token_read="1/min")
+    first, second = token_client(editor, name="one"), token_client(editor, name="two")
+    assert first.get("/api/v1/user").status_code == HTTPStatus.OK
+    assert_rate_limited(first.get("/api/v1/user"))
+    assert second.get("/api/v1/user").status_code == HTTPStatus.OK
+
+
+def test_anonymous_callers_are_limited_per_ip(db, rates):
+    rates(anon="2/min")
+    client = APIClient()
+    assert client.get("/api/v1/posts").status_code == HTTPStatus.OK
+    assert client.get("/api/v1/posts").status_code == HTTPStatus.OK
+    assert_rate_limited(client.get("/api/v1/posts"))
+    other_ip = APIClient(REMOTE_ADDR="10.9.8.7")
+    assert other_ip.get("/api/v1/posts").status_code == HTTPStatus.OK
+
+
+def test_failed_bearer_authentication_is_limited_per_ip_without_queries(
+    user, make_token, settings, django_assert_num_queries
+):
+    settings.POLYCMS_API = {"BEARER_FAILURES_PER_IP": 3}
+    _, valid = make_token(user)
+    scanner = APIClient()
+    for _ in range(3):
+        scanner.credentials(HTTP_AUTHORIZATION=f"Bearer {crypto.generate_token()}")
+        assert scanner.get("/api/v1/user").status_code == HTTPStatus.UNAUTHORIZED
+    scanner.credentials(HTTP_AUTHORIZATION=f"Bearer {valid}")
+    with django_assert_num_queries(0):
+        assert_rate_limited(scanner.get("/api/v1/user"))
+    elsewhere = APIClient(REMOTE_ADDR="10.1.1.1")
+    elsewhere.credentials(HTTP_AUTHORIZATION=f"Bearer {valid}")
+    assert elsewhere.get("/api/v1/user").status_code == HTTPStatus.OK
+
+
+def test_cache_outage_degrades_open_with_a_warning(editor, token_client, settings, rates, caplog):
+    rates(token_read="1/min")
+    client = token_client(editor)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with caplog.at_level("WARNING", logger="polycms.api"):
+        statuses = [client.get("/api/v1/posts").status_code for _ in range(3)]
+    assert statuses == [HTTPStatus.OK] * 3
+    assert any("degraded open" in record.getMessage() for record in caplog.records)
+
+
+def test_counters_live_in_redis_when_configured(editor, token_client, rates, redis_cache):
+    rates(token_read="2/min")
+    client = token_client(editor)
+    assert client.get("/api/v1/user").status_code == HTTPStatus.OK
+    import redis
+
+    keys = redis.Redis.from_url(redis_cache).keys("*throttle_token_read*")
+    assert keys, "the throttle counter is not in Redis"
