@@ -92,3 +92,23 @@ class Post(models.Model):
         """Derive ``content_html`` and ``content_text`` from the (validated) ``content_raw``."""
         self.content_html = content.render_html(self.content_raw)
         self.content_text = content.plain_text(self.content_raw)
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a ``POST /api/v1/posts`` sent with an ``Idempotency-Key``, kept 24 hours so
+    a retry of the same request gets it again instead of creating a duplicate."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

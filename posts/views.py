@@ -9,7 +9,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from posts import services
+from posts import idempotency, services
 from posts.filters import PostFilter
 from posts.models import Post
 from posts.permissions import PostAccess
@@ -29,10 +29,18 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The ETag you last saw; a stale one answers 412 and changes nothing. Omit it and the last write wins.",
 )
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string (e.g. a UUID), at most 255 characters. Retrying with the same key and body "
+    "within 24 h returns the first response instead of creating a duplicate; the same key with another body is 422.",
+)
 ID_OR_SLUG = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Post id or slug.")
 
 
 @extend_schema_view(
+    create=extend_schema(parameters=[IDEMPOTENCY_KEY]),
     retrieve=extend_schema(parameters=[ID_OR_SLUG]),
     update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
     partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
@@ -71,12 +79,35 @@ class PostViewSet(viewsets.ModelViewSet):
         return self._item_response(self.get_object())
 
     def create(self, request: Request, *args, **kwargs) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            stored = self._create(request)
+        else:
+            if not key.strip() or len(key) > idempotency.KEY_MAX_LENGTH:
+                raise exceptions.ValidationError({"Idempotency-Key": ["Must be 1 to 255 characters."]})
+            try:
+                stored = idempotency.run_once(
+                    user=request.user,
+                    key=key,
+                    request_fingerprint=idempotency.fingerprint(request.data),
+                    action=lambda: self._create(request),
+                )
+            except idempotency.IdempotencyKeyReused:
+                raise exceptions.ValidationError(
+                    {"Idempotency-Key": ["This key was already used with a different request body."]}
+                ) from None
+        response = Response(stored.body, status=stored.status_code, headers=stored.headers)
+        if stored.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _create(self, request: Request) -> idempotency.StoredResponse:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         post = services.post_create(author=request.user, data=serializer.validated_data)
-        response = self._item_response(post, status.HTTP_201_CREATED)
-        response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{post.pk}")
-        return response
+        location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{post.pk}")
+        body = self.get_serializer(post).data
+        return idempotency.StoredResponse(status.HTTP_201_CREATED, body, {"Location": location, "ETag": post.etag})
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         post = self.get_object()

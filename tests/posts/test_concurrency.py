@@ -1,39 +1,16 @@
 """Concurrent writers on a real PostgreSQL: no 500s, no lost updates."""
 
-from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
-from threading import Barrier
 
 import pytest
-from django.db import connections
-from rest_framework.test import APIClient
 
 from posts.models import Post
+from tests.concurrency import bearer, run_concurrently
 from tests.conftest import postgres_only
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 WRITERS = 20
-
-
-def run_concurrently(action, count: int = WRITERS) -> list:
-    barrier = Barrier(count)
-
-    def worker(index: int):
-        try:
-            barrier.wait()
-            return action(index)
-        finally:
-            connections.close_all()  # each thread has its own connection
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(worker, range(count)))
-
-
-def bearer(plaintext: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    return client
 
 
 def test_concurrent_creates_with_one_title_get_distinct_slugs(editor, make_token):
