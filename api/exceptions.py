@@ -19,7 +19,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.client import client_ip
+
 logger = logging.getLogger("polycms.api")
+audit = logging.getLogger("polycms.audit")
 
 
 class Conflict(exceptions.APIException):
@@ -109,6 +112,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             exception=True,
         )
 
+    if isinstance(exc, exceptions.PermissionDenied):
+        _audit_denial(exc, context)
     if isinstance(exc, exceptions.ValidationError):
         details = flatten_errors(exc.detail)
         response.status_code = HTTPStatus.UNPROCESSABLE_ENTITY
@@ -120,6 +125,25 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         message = str(exc.detail) if not isinstance(exc.detail, dict | list) else exc.default_detail
         response.data = error_body(_code_of(exc), str(message), details)
     return response
+
+
+def _audit_denial(exc: exceptions.PermissionDenied, context: dict) -> None:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    auth = getattr(request, "auth", None)
+    audit.info(
+        "auth.permission_denied",
+        extra={
+            "audit": {
+                "actor_id": getattr(user, "pk", None),
+                "token_id": getattr(auth, "pk", None),
+                "ip": client_ip(request) if request is not None else None,
+                "method": getattr(request, "method", None),
+                "path": getattr(request, "path", None),
+                "code": _code_of(exc),
+            }
+        },
+    )
 
 
 def _validation_message(details: dict[str, list[str]]) -> str:

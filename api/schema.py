@@ -78,6 +78,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 class SessionScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.SessionAuthentication"
+    match_subclasses = True
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema):

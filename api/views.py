@@ -51,6 +51,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     """The caller's own tokens. Session sign-in only: a bearer token cannot mint or revoke tokens.
     ``DELETE`` revokes (the token stays listed as revoked)."""
 
+    queryset = PersonalAccessToken.objects.none()  # for the schema; get_queryset narrows to the caller's
     serializer_class = TokenSerializer
     permission_classes = [IsAuthenticated, RefuseBearerToken]
 

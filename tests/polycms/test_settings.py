@@ -1,0 +1,91 @@
+"""Settings read from the environment, checked in fresh interpreters (settings load once per process)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from polycms.env import database_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x" * 30 + "production-grade-secret-key-with-enough-entropy-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "cms.example.com",
+    "DJANGO_DEBUG": "0",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_refuses_to_start_without_a_secret_key_in_production():
+    result = manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr.strip().splitlines()[-1]
+
+
+def test_debug_has_a_development_secret_key():
+    assert manage("check", DJANGO_DEBUG="1").returncode == 0
+
+
+def test_check_deploy_is_clean_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_environment_is_https_only():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, "
+        "s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = manage("shell", "-v", "0", "-c", code, **PRODUCTION)
+    assert result.stdout.split() == ["True", "True", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')"]
+
+
+def test_environment_selects_database_and_cache():
+    code = (
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])"
+    )
+    embedded = manage("shell", "-v", "0", "-c", code, DJANGO_DEBUG="1").stdout.split()
+    assert embedded == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
+    configured = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://u:p@db.example:5433/cms",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    ).stdout.split()
+    assert configured == ["django.db.backends.postgresql", "django.core.cache.backends.redis.RedisCache"]
+
+
+def test_database_url_is_parsed_with_persistent_health_checked_connections():
+    config = database_from_url(
+        "postgres://user:p%40ss@db.example:5433/cms?sslmode=require", conn_max_age=600, connect_timeout=3
+    )
+    assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"], config["NAME"]) == (
+        "user",
+        "p@ss",
+        "db.example",
+        "5433",
+        "cms",
+    )
+    assert config["CONN_MAX_AGE"] == 600 and config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"] == {"sslmode": "require", "connect_timeout": 3}
+
+
+def test_unsupported_database_url_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="mysql"):
+        database_from_url("mysql://localhost/cms", conn_max_age=0, connect_timeout=3)
