@@ -13,6 +13,8 @@ from posts.roles import sync_roles
 from tokens.models import PersonalAccessToken
 from tokens.services import token_create
 
+pytest_plugins = ["tests.secrets_guard"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
