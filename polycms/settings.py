@@ -165,7 +165,7 @@ CORS_ALLOW_HEADERS = [
     "if-match",
     "idempotency-key",
 ]
-CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-CSRFToken"]
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-CSRFToken", "Idempotent-Replayed"]
 
 # ---------------------------------------------------------------------------- DRF
 REST_FRAMEWORK = {
