@@ -1,0 +1,105 @@
+"""The admin's post form: the Editor.js document edited as JSON text and validated as the API validates it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from posts import content, policies
+from posts.models import Post, empty_document
+from posts.settings import posts_settings
+
+# The API's slug format (posts.serializers.PostSerializer.slug).
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class EditorJSDocumentField(forms.Field):
+    """An Editor.js document shown as pretty-printed JSON in a monospace textarea.
+
+    Cleans to the normalized document of ``posts.content.parse_document`` under the ``POLYCMS_POSTS`` limits; a blank
+    value is the empty document. Each problem is one error that starts with its location, e.g.
+    ``blocks[2].type: Unknown block type 'foo'.``
+    """
+
+    widget = forms.Textarea(attrs={"class": "vLargeTextField editorjs-json", "rows": 20, "spellcheck": "false"})
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, str):  # text as submitted, shown again unchanged when the form has errors
+            return value
+        return "" if value is None else json.dumps(value, indent=2, ensure_ascii=False)
+
+    def to_python(self, value: Any) -> dict[str, Any]:
+        try:
+            return content.parse_document(
+                value,
+                max_bytes=posts_settings.CONTENT_MAX_BYTES,
+                max_blocks=posts_settings.CONTENT_MAX_BLOCKS,
+                max_string_length=posts_settings.CONTENT_MAX_STRING_LENGTH,
+            )
+        except content.ContentError as exc:
+            raise ValidationError(
+                [f"{location}: {message}" for location, messages in exc.errors.items() for message in messages]
+            ) from None
+
+
+class PostAdminForm(forms.ModelForm):
+    """A post as ``PostAdmin`` edits it; ``service_data()`` is what goes to ``post_create`` / ``post_update``.
+
+    ``user`` is who saves (``PostAdmin.get_form`` sets it): a change that publishes, schedules or unpublishes
+    without ``posts.publish_post`` is an error on ``status`` (or ``published_at``), since ``posts.services``
+    would refuse it. The slug is optional on creation, and a taken one gets the next free suffix, as in the API.
+    """
+
+    user = None
+
+    slug = forms.RegexField(
+        SLUG_PATTERN,
+        max_length=Post._meta.get_field("slug").max_length,
+        required=False,
+        help_text="Leave blank to make one from the title. On creation a taken slug gets a -2, -3… suffix.",
+        error_messages={"invalid": "Use lowercase letters, digits and single hyphens (e.g. hello-world)."},
+    )
+    content_raw = EditorJSDocumentField(
+        label="Content",
+        required=False,
+        initial=empty_document,
+        help_text="The Editor.js document as JSON. It is validated and rendered to HTML on save.",
+    )
+
+    class Meta:
+        model = Post
+        fields = [
+            "title",
+            "slug",
+            "type",
+            "excerpt",
+            "content_raw",
+            "status",
+            "published_at",
+            "meta_title",
+            "meta_description",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        post = None if self.instance._state.adding else self.instance
+        changes = self.service_data()
+        if self.user is not None and policies.publishing_change(post, changes) and not policies.can_publish(self.user):
+            field = "status" if "status" in changes else "published_at"
+            self.add_error(field, "You may not publish, schedule or unpublish posts.")
+        return cleaned_data
+
+    def validate_unique(self) -> None:
+        if self.instance._state.adding:
+            return  # the slug is the only unique field, and post_create allocates a free one
+        super().validate_unique()
+
+    def service_data(self) -> dict[str, Any]:
+        """The validated fields to write: all of them on creation (post_create makes a blank slug from the
+        title), only the changed ones on update."""
+        if self.instance._state.adding:
+            return dict(self.cleaned_data)
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
