@@ -9,11 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from posts import content, policies
-from posts.models import Post, empty_document
+from posts.models import SLUG_PATTERN, Post, empty_document
 from posts.settings import posts_settings
-
-# The API's slug format (posts.serializers.PostSerializer.slug).
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
 class EditorJSDocumentField(forms.Field):

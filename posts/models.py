@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from posts import content
 
+# Lowercase ASCII words joined by single hyphens, e.g. "hello-via-api".
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
 
 def empty_document() -> dict:
     return {"blocks": []}

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from posts import content
-from posts.models import Post
+from posts.models import SLUG_PATTERN, Post
 from posts.settings import posts_settings
 
 
@@ -62,7 +62,7 @@ class PostSerializer(serializers.ModelSerializer):
     content_raw = EditorJSField(required=False)
     author = AuthorSerializer(read_only=True)
     slug = serializers.RegexField(
-        r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        SLUG_PATTERN,
         max_length=255,
         required=False,
         error_messages={"invalid": "Use lowercase letters, digits and single hyphens (e.g. hello-via-api)."},
