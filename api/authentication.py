@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from api.client import client_ip
 from api.settings import api_settings
 from api.throttling import FailureCounter
+from polycms.http import client_ip
 from tokens import crypto, services
 
 audit = logging.getLogger("polycms.audit")

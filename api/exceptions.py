@@ -19,7 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from api.client import client_ip
+from polycms.http import client_ip
 
 logger = logging.getLogger("polycms.api")
 audit = logging.getLogger("polycms.audit")

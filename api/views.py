@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.client import client_ip
 from api.exceptions import ServiceUnavailable
 from api.serializers import CurrentUserSerializer, TokenCreatedSerializer, TokenSerializer
+from polycms.http import client_ip
 from tokens import services as token_services
 from tokens.models import PersonalAccessToken
 from tokens.permissions import HasTokenAbility, RefuseBearerToken

@@ -61,11 +61,12 @@ def find_leaks(plaintexts: list[str], responses: list[tuple[str, str, bytes]], l
     """Where the plaintexts show up in responses (beyond one creating POST) and log lines."""
     leaks: list[str] = []
     for plaintext in plaintexts:
-        secret = plaintext[5:45]
-        showing = [(method, path) for method, path, body in responses if secret.encode() in body]
+        # Case-insensitive: the admin capitalises messages ("Pcms_…").
+        secret = plaintext[5:45].lower()
+        showing = [(method, path) for method, path, body in responses if secret.encode() in body.lower()]
         if len(showing) > 1 or any(method != "POST" for method, _ in showing):
             leaks.append(f"responses {showing}")
-        leaks += ["log record" for line in log_lines if secret in line]
+        leaks += ["log record" for line in log_lines if secret in line.lower()]
     return leaks
 
 
@@ -77,8 +78,8 @@ def leaks_in_database(plaintexts: list[str]) -> list[str]:
             names = ", ".join(connection.ops.quote_name(c.name) for c in columns)
             cursor.execute(f"SELECT {names} FROM {connection.ops.quote_name(table)}")
             for row in cursor.fetchall():
-                text = " ".join(str(value) for value in row)
-                leaks += [f"database table {table}" for p in plaintexts if p[5:45] in text]
+                text = " ".join(str(value) for value in row).lower()
+                leaks += [f"database table {table}" for p in plaintexts if p[5:45].lower() in text]
     return leaks
 
 

@@ -14,6 +14,11 @@ from tokens import abilities as token_abilities
 from tokens import crypto
 
 
+def sees_every_token(user) -> bool:
+    """Superusers and holders of ``tokens.revoke_any_token`` see (and may revoke) everyone's tokens."""
+    return user.is_superuser or user.has_perm("tokens.revoke_any_token")
+
+
 class TokenQuerySet(models.QuerySet):
     def active(self, now: datetime | None = None) -> TokenQuerySet:
         now = now or timezone.now()
@@ -26,8 +31,8 @@ class TokenQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=False)
 
     def visible_to(self, user) -> TokenQuerySet:
-        """Superusers and holders of ``tokens.revoke_any_token`` see every token; others their own."""
-        if user.is_superuser or user.has_perm("tokens.revoke_any_token"):
+        """Everyone's tokens for ``sees_every_token`` users; others see their own."""
+        if sees_every_token(user):
             return self
         return self.filter(owner=user)
 

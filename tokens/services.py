@@ -81,12 +81,10 @@ def token_revoke(*, token: PersonalAccessToken, by, ip: str | None = None) -> bo
     return bool(updated)
 
 
-def tokens_revoke(*, tokens: QuerySet[PersonalAccessToken], by, ip: str | None = None) -> int:
-    """Revoke every not-yet-revoked token in ``tokens``; returns how many were revoked."""
-    revoked = 0
-    for token in tokens.filter(revoked_at__isnull=True).select_related("owner"):
-        revoked += token_revoke(token=token, by=by, ip=ip)
-    return revoked
+def tokens_revoke(*, tokens: QuerySet[PersonalAccessToken], by, ip: str | None = None) -> list[PersonalAccessToken]:
+    """Revoke every not-yet-revoked token in ``tokens``; returns the tokens this call revoked."""
+    pending = tokens.filter(revoked_at__isnull=True).select_related("owner")
+    return [token for token in pending if token_revoke(token=token, by=by, ip=ip)]
 
 
 def token_lookup(plaintext: str) -> PersonalAccessToken | None:

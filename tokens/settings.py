@@ -7,7 +7,7 @@ token_settings = AppSettings(
     {
         # last_used_at / last_used_ip are written at most once per this many seconds per token.
         "LAST_USED_WRITE_INTERVAL": 60,
-        # Expiry choices offered by the admin's "Create New Token" form (days; None = never).
+        # Expiry presets (days) offered by the admin's "Create New Token" form, besides a date and "never".
         "EXPIRY_CHOICES_DAYS": [7, 30, 90, 365],
     },
 )
