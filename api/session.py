@@ -14,7 +14,7 @@ import logging
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -30,24 +30,15 @@ from polycms.http import client_ip
 audit = logging.getLogger("polycms.audit")
 
 CSRF_HEADER = "X-CSRFToken"
+CSRF_SENT = OpenApiParameter(
+    CSRF_HEADER, str, OpenApiParameter.HEADER, required=True, description="The token from GET /auth/csrf or login."
+)
 
 
-class CsrfEnforcedSessionAuthentication(SessionAuthentication):
-    """Session authentication that checks CSRF on every unsafe request, signed in or not.
-
-    DRF checks CSRF only once a session user exists; signing in and out must be protected too, or
-    another site could sign a browser into the attacker's account (login CSRF). Bearer tokens play no
-    part here. Its challenge makes a failed sign-in a 401 rather than DRF's 403 fallback.
-    """
-
-    def authenticate(self, request: Request) -> tuple | None:
-        result = super().authenticate(request)  # enforces CSRF when a session user exists
-        if result is None:
-            self.enforce_csrf(request)
-        return result
-
-    def authenticate_header(self, request: Request) -> str:
-        return 'Session realm="api"'
+def csrf_returned(status_code: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        CSRF_HEADER, str, OpenApiParameter.HEADER, response=[status_code], description="The CSRF token to send."
+    )
 
 
 def login_failures(*, account: str, ip: str | None) -> FailureCounter:
@@ -89,7 +80,10 @@ class CsrfView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={204: OpenApiResponse(description="The token is in the X-CSRFToken header.")})
+    @extend_schema(
+        parameters=[csrf_returned(204)],
+        responses={204: OpenApiResponse(description="The token is in the X-CSRFToken header.")},
+    )
     def get(self, request: Request) -> Response:
         response = Response(status=status.HTTP_204_NO_CONTENT)
         response[CSRF_HEADER] = get_token(request)  # also makes the CSRF middleware set the cookie
@@ -97,16 +91,34 @@ class CsrfView(APIView):
         return response
 
 
-class LoginView(APIView):
+class CsrfProtectedView(APIView):
+    """Base of login and logout: session authentication only, and CSRF checked on every unsafe request,
+    signed in or not. DRF checks CSRF only once a session user exists; signing in and out must be
+    protected too, or another site could sign a browser into the attacker's account (login CSRF).
+    Bearer tokens play no part here."""
+
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [AllowAny]
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)  # checks CSRF when a session user exists
+        if not request.user.is_authenticated:
+            SessionAuthentication().enforce_csrf(request)
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # A challenge makes a failed sign-in a 401, as it should be, rather than DRF's 403 fallback.
+        return 'Session realm="api"'
+
+
+class LoginView(CsrfProtectedView):
     """``POST /api/v1/auth/login`` with ``{username | email, password}`` and ``X-CSRFToken``: the user
     (as ``GET /api/v1/user``) and a new session. The session key and the CSRF token are rotated; the
     new token is in the ``X-CSRFToken`` header. An unknown user, a wrong password and an inactive
     account get the same 401; too many failures get 429 ``rate_limited`` with ``Retry-After``."""
 
-    authentication_classes = [CsrfEnforcedSessionAuthentication]
-    permission_classes = [AllowAny]
-
-    @extend_schema(request=LoginSerializer, responses={200: CurrentUserSerializer})
+    @extend_schema(
+        parameters=[CSRF_SENT, csrf_returned(200)], request=LoginSerializer, responses={200: CurrentUserSerializer}
+    )
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -133,7 +145,6 @@ class LoginView(APIView):
             raise exceptions.AuthenticationFailed(_("Invalid username/email or password."))
 
         login(request._request, user)  # new session key; rotates the CSRF token
-        request.user = user
         # The account's count starts again; the IP's does not (one known password must not buy more
         # guesses at other accounts).
         failures.reset(0)
@@ -144,19 +155,13 @@ class LoginView(APIView):
         return response
 
 
-class LogoutView(APIView):
+class LogoutView(CsrfProtectedView):
     """``POST /api/v1/auth/logout`` with ``X-CSRFToken``: 204, the session is ended. Idempotent: 204
     without a session too."""
 
-    authentication_classes = [CsrfEnforcedSessionAuthentication]
-    permission_classes = [AllowAny]
-
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(parameters=[CSRF_SENT], request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         if request.user.is_authenticated:
-            audit.info(
-                "auth.logout",
-                extra={"audit": {"user_id": request.user.pk, "ip": client_ip(request)}},
-            )
+            audit.info("auth.logout", extra={"audit": {"user_id": request.user.pk, "ip": client_ip(request)}})
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
