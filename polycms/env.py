@@ -29,12 +29,24 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from None
 
 
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+
+def sqlite_database(path: str) -> dict:
+    """The embedded database. IMMEDIATE transactions make concurrent writers queue instead of failing."""
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}
+
+
 def database_from_url(url: str, *, conn_max_age: int, connect_timeout: int) -> dict:
-    """Translate ``postgres://user:pass@host:port/name?opt=val`` into a Django DATABASES entry."""
+    """Translate ``postgres://user:pass@host:port/name?opt=val`` (or ``sqlite:////abs/path.db``) into a
+    Django DATABASES entry."""
     parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return sqlite_database(unquote(parts.path[1:]))  # sqlite:///relative.db, sqlite:////absolute.db
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
-            f"DATABASE_URL scheme {parts.scheme!r} is not supported; use postgres://… or leave it unset for SQLite."
+            f"DATABASE_URL scheme {parts.scheme!r} is not supported; use postgres://…, sqlite:////path "
+            "or leave it unset for the embedded SQLite file."
         )
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     options.setdefault("connect_timeout", connect_timeout)

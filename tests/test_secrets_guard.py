@@ -1,6 +1,7 @@
 """The guard itself must catch leaks, or its green light means nothing."""
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
 from tests.secrets_guard import find_leaks, leaks_in_database
@@ -31,3 +32,13 @@ def test_guard_catches_a_plaintext_in_any_table(user):
     # clean up so the guard around this very test does not flag the planted value
     with connection.cursor() as cursor:
         cursor.execute("UPDATE auth_user SET last_name = '' WHERE id = %s", [user.pk])
+
+
+@pytest.mark.django_db
+def test_guard_looks_inside_sessions():
+    plaintext = crypto.generate_token()
+    session = SessionStore()
+    session["t"] = plaintext
+    session.save()
+    assert leaks_in_database([plaintext]) == ["database table django_session"]
+    session.delete()

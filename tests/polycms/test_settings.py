@@ -89,3 +89,8 @@ def test_unsupported_database_url_is_refused():
 
     with pytest.raises(ImproperlyConfigured, match="mysql"):
         database_from_url("mysql://localhost/cms", conn_max_age=0, connect_timeout=3)
+
+
+def test_sqlite_database_url_names_a_file():
+    config = database_from_url("sqlite:////tmp/polycms-test.db", conn_max_age=0, connect_timeout=3)
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/tmp/polycms-test.db")
