@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 ERROR_CODES = [
@@ -56,11 +57,21 @@ class EnvelopeAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for status_code in COMMON_ERROR_STATUSES:
+        statuses = [*COMMON_ERROR_STATUSES, *(["412"] if self._takes_if_match() else [])]
+        for status_code in statuses:
             if status_code not in responses:
                 responses[status_code] = self._get_response_for_code(ErrorEnvelopeSerializer, status_code)
                 responses[status_code]["description"] = "Error in the one error format."
         return responses
+
+    def _takes_if_match(self) -> bool:
+        """An operation with an ``If-Match`` header answers 412 ``precondition_failed`` when it is stale."""
+        return any(
+            isinstance(parameter, OpenApiParameter)
+            and parameter.location == OpenApiParameter.HEADER
+            and parameter.name.lower() == "if-match"
+            for parameter in self.get_override_parameters()
+        )
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
         "api.renderers.EnvelopeJSONRenderer",
         "api.renderers.EnvelopeBrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token_read": os.environ.get("POLYCMS_RATE_TOKEN_READ", "1200/min"),

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-import django_filters
-from django.db.models import Q
+import datetime
 
-from posts.models import Post
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
+
+from posts.models import MAX_ID, Post
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, in UTC. The databases only ever see UTC: PostgreSQL refuses offsets past
+    ±15:59 (which ISO 8601 and Python allow), and SQLite converts to UTC itself, overflowing at the ends
+    of the calendar."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00+01:00 falls before year 1 in UTC
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
 
 
 class PostFilter(django_filters.FilterSet):
@@ -13,10 +36,10 @@ class PostFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=Post.Type.choices)
     author = django_filters.CharFilter(method="filter_author", help_text="Author id or username.")
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Title, excerpt and text.")
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    published_after = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    updated_after = UTCIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     ordering = django_filters.OrderingFilter(
         fields=["created_at", "updated_at", "published_at", "title", "id"],
         help_text="created_at, updated_at, published_at, title or id; prefix - for descending. Default -created_at.",
@@ -27,7 +50,10 @@ class PostFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_author(self, queryset, name, value: str):
-        return queryset.filter(author_id=int(value)) if value.isdigit() else queryset.filter(author__username=value)
+        # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+        if not (value.isascii() and value.isdigit()):
+            return queryset.filter(author__username=value)
+        return queryset.filter(author_id=int(value)) if int(value) <= MAX_ID else queryset.none()
 
     def filter_search(self, queryset, name, value: str):
         value = value.strip()

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from posts import content
 
+# The largest id a BigAutoField can hold; larger numbers name no post (and SQLite cannot compare them).
+MAX_ID = 2**63 - 1
 # Lowercase ASCII words joined by single hyphens, e.g. "hello-via-api".
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 

@@ -24,7 +24,8 @@ class StalePost(Exception):
 
 def slug_base(text: str) -> str:
     """``[a-z0-9-]`` slug of ``text``; ``post`` when nothing usable remains."""
-    base = slugify(text, allow_unicode=False)[: SLUG_MAX_LENGTH - 8].strip("-")
+    # slugify keeps underscores, which the API's slug format refuses: make them word breaks.
+    base = slugify(text.replace("_", " "), allow_unicode=False)[: SLUG_MAX_LENGTH - 8].strip("-")
     return base or "post"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -11,7 +13,7 @@ from rest_framework.response import Response
 
 from posts import idempotency, services
 from posts.filters import PostFilter
-from posts.models import Post
+from posts.models import MAX_ID, SLUG_PATTERN, Post
 from posts.permissions import PostAccess
 from posts.serializers import PostSerializer
 from tokens.permissions import HasTokenAbility
@@ -21,6 +23,14 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The post has changed since you fetched it: If-Match does not match its ETag. Fetch it again."
     default_code = "precondition_failed"
+
+
+def post_lookup(value: str) -> dict | None:
+    """``{"pk": …}`` for an id, ``{"slug": …}`` for a slug, None for what can be neither (no query).
+    ASCII digits only: "²".isdigit() is true, but int() refuses it."""
+    if value.isascii() and value.isdigit():
+        return {"pk": int(value)} if int(value) <= MAX_ID else None
+    return {"slug": value} if re.fullmatch(SLUG_PATTERN, value) else None
 
 
 IF_MATCH = OpenApiParameter(
@@ -61,10 +71,11 @@ class PostViewSet(viewsets.ModelViewSet):
         return Post.objects.visible_to(self.request.user).select_related("author")
 
     def get_object(self) -> Post:
-        lookup = self.kwargs["pk"]
-        field = "pk" if lookup.isdigit() else "slug"
+        lookup = post_lookup(self.kwargs["pk"])
         try:
-            post = self.get_queryset().get(**{field: lookup})
+            if lookup is None:
+                raise Post.DoesNotExist
+            post = self.get_queryset().get(**lookup)
         except Post.DoesNotExist:
             raise exceptions.NotFound("No post with this id or slug.") from None
         self.check_object_permissions(self.request, post)
