@@ -58,7 +58,9 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict[str
 
 def error_response(code: str, message: str, status_code: int, details: dict | None = None) -> JsonResponse:
     """The error format for plain Django views and middleware (outside DRF)."""
-    return JsonResponse(error_body(code, message, details), status=status_code)
+    return JsonResponse(
+        error_body(code, message, details), status=status_code, json_dumps_params={"separators": (",", ":")}
+    )
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
