@@ -8,9 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from posts import content, policies
+from posts import content, policies, services
 from posts.models import SLUG_PATTERN, Post, empty_document
-from posts.settings import posts_settings
 
 
 class EditorJSDocumentField(forms.Field):
@@ -30,12 +29,7 @@ class EditorJSDocumentField(forms.Field):
 
     def to_python(self, value: Any) -> dict[str, Any]:
         try:
-            return content.parse_document(
-                value,
-                max_bytes=posts_settings.CONTENT_MAX_BYTES,
-                max_blocks=posts_settings.CONTENT_MAX_BLOCKS,
-                max_string_length=posts_settings.CONTENT_MAX_STRING_LENGTH,
-            )
+            return services.content_parse(value)
         except content.ContentError as exc:
             raise ValidationError(
                 [f"{location}: {message}" for location, messages in exc.errors.items() for message in messages]

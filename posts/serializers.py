@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from posts import content
+from posts import content, services
 from posts.models import SLUG_PATTERN, Post
-from posts.settings import posts_settings
 
 
 @extend_schema_field(
@@ -34,12 +33,7 @@ class EditorJSField(serializers.Field):
 
     def to_internal_value(self, data):
         try:
-            return content.parse_document(
-                data,
-                max_bytes=posts_settings.CONTENT_MAX_BYTES,
-                max_blocks=posts_settings.CONTENT_MAX_BLOCKS,
-                max_string_length=posts_settings.CONTENT_MAX_STRING_LENGTH,
-            )
+            return services.content_parse(data)
         except content.ContentError as exc:
             raise serializers.ValidationError(exc.errors) from None
 

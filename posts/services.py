@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from posts import policies
+from posts import content, policies
 from posts.models import Post
+from posts.settings import posts_settings
 
 SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
 _SLUG_ATTEMPTS = 50
@@ -20,6 +21,17 @@ _SLUG_ATTEMPTS = 50
 
 class StalePost(Exception):
     """The post changed since the client fetched it (its If-Match no longer matches)."""
+
+
+def content_parse(value: Any) -> dict:
+    """``content.parse_document`` with the configured ``POLYCMS_POSTS`` limits: the one Editor.js
+    validation the API and the admin share. Raises ``content.ContentError``."""
+    return content.parse_document(
+        value,
+        max_bytes=posts_settings.CONTENT_MAX_BYTES,
+        max_blocks=posts_settings.CONTENT_MAX_BLOCKS,
+        max_string_length=posts_settings.CONTENT_MAX_STRING_LENGTH,
+    )
 
 
 def slug_base(text: str) -> str:
