@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, STAFF, bearer_get, session_cookie
+from tests.browser.conftest import PASSWORD, STAFF, leaks, session_cookie
+from tests.live import http_request
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +33,7 @@ def test_staff_user_creates_uses_and_revokes_a_token_in_the_admin(page, expect, 
 
     plaintext = page.input_value("#new-token")
     assert plaintext.startswith("pcms_")
-    me = bearer_get(f"{api}/api/v1/user", plaintext)
+    me = http_request(f"{api}/api/v1/user", token=plaintext)
     assert me.status == 200
     assert me.json()["data"]["username"] == STAFF
     assert me.json()["data"]["token"]["abilities"] == ["user:read"]
@@ -56,7 +57,7 @@ def test_staff_user_creates_uses_and_revokes_a_token_in_the_admin(page, expect, 
     expect(page.locator("#result_list")).to_contain_text("Revoked")
     page.screenshot(path=tmp_path / "admin_flow.png", full_page=True)
 
-    refused = bearer_get(f"{api}/api/v1/user", plaintext)
+    refused = http_request(f"{api}/api/v1/user", token=plaintext)
     assert refused.status == 401
     assert refused.json()["error"]["details"] == {"reason": "revoked"}
-    assert api_server.leaks(plaintext) == []  # shown once, kept nowhere: no table (sessions, admin log), no log
+    assert leaks(api_server, plaintext) == []  # shown once, kept nowhere: no table (sessions, admin log), no log

@@ -3,7 +3,8 @@ the same page on the allowed origin can."""
 
 import pytest
 
-from tests.browser.conftest import http_request, session_cookie, sign_in_through_frontend
+from tests.browser.conftest import session_cookie, sign_in_through_frontend
+from tests.live import http_request
 
 pytestmark = pytest.mark.browser
 

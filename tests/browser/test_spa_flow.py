@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import AUTHOR, bearer_get, http_request, session_cookie, sign_in_through_frontend
+from tests.browser.conftest import AUTHOR, leaks, session_cookie, sign_in_through_frontend
+from tests.live import http_request
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +27,9 @@ def test_frontend_on_an_allowed_origin_signs_in_writes_and_signs_out(page, expec
     page.click("button:has-text('Create API token')")
     expect(page.locator("#status")).to_contain_text("Created token “Frontend CLI”")
     plaintext = page.locator("#token-plaintext").inner_text()
-    me = bearer_get(f"{api}/api/v1/user", plaintext)
+    me = http_request(f"{api}/api/v1/user", token=plaintext)
     assert me.status == 200 and me.json()["data"]["token"]["name"] == "Frontend CLI"
-    posts = bearer_get(f"{api}/api/v1/posts", plaintext).json()["data"]
+    posts = http_request(f"{api}/api/v1/posts", token=plaintext).json()["data"]
     assert [post["title"] for post in posts] == ["Hello from the frontend"]
 
     page.click("#sign-out")
@@ -37,4 +38,4 @@ def test_frontend_on_an_allowed_origin_signs_in_writes_and_signs_out(page, expec
     replayed = http_request(f"{api}/api/v1/user", headers={"Cookie": f"sessionid={cookie['value']}"})
     assert replayed.status == 401, "the session must end on the server, not only in the browser"
     page.screenshot(path=tmp_path / "spa_flow.png", full_page=True)
-    assert api_server.leaks(plaintext) == []
+    assert leaks(api_server, plaintext) == []

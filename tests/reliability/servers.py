@@ -1,34 +1,21 @@
-"""Real processes for the reliability tests: a private PostgreSQL cluster and a gunicorn serving PolyCMS.
+"""A private PostgreSQL cluster for the reliability tests (gunicorn and manage.py are in ``tests.live``).
 
 ``PrivateCluster`` runs PostgreSQL's own binaries as the ``postgres`` OS user (initdb refuses root) in a
 temporary directory, on 127.0.0.1 and a free port, so a test may stop and start it without touching
-the shared server. ``Gunicorn`` runs ``polycms.wsgi`` the way production does.
+the shared server.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
+from tests.live import free_port
+
 PG_USER = "postgres"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def postgres_bindir() -> Path | None:
@@ -114,125 +101,3 @@ class PrivateCluster:
         )
         if result.returncode != 0:
             raise RuntimeError(f"{program} failed ({result.returncode}): {result.stderr or result.stdout}")
-
-
-def django_env(**extra: str) -> dict[str, str]:
-    """A production-like environment for PolyCMS processes (DEBUG off), without the caller's settings."""
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DJANGO_SETTINGS_MODULE": "polycms.settings",
-        "DJANGO_SECRET_KEY": "polycms-reliability-tests-secret-key-not-for-production-0123456789",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        **extra,
-    }
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [str(VENV_BIN / "python"), "manage.py", *args], env=env, cwd=BASE_DIR, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"manage.py {args[0]} failed: {result.stderr[-2000:]}")
-
-
-def create_superuser_token(env: dict[str, str], secret_file: Path) -> str:
-    """Create a superuser with an all-abilities token; return the plaintext, passed through a private file
-    so it never reaches a process listing or a log."""
-    script = (
-        "from django.contrib.auth import get_user_model\n"
-        "from pathlib import Path\n"
-        "from tokens.services import token_create\n"
-        "user = get_user_model().objects.create_superuser('outage', 'outage@example.com', None)\n"
-        "_, plaintext = token_create(owner=user, name='outage test')\n"
-        f"path = Path({str(secret_file)!r})\n"
-        "path.touch(mode=0o600)\n"
-        "path.write_text(plaintext)\n"
-    )
-    manage(env, "shell", "-c", script)
-    plaintext = secret_file.read_text()
-    secret_file.unlink()
-    return plaintext
-
-
-@dataclass
-class HttpResult:
-    status: int
-    content_type: str
-    body: bytes
-    elapsed: float
-    started: float
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-def http_get(url: str, *, token: str | None = None, timeout: float = 30) -> HttpResult:
-    """GET ``url``; an HTTP error status is a result, not an exception. Network failures raise."""
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, headers, body = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, body = error.code, error.headers, error.read()
-    return HttpResult(status, headers.get("Content-Type", ""), body, time.monotonic() - started, started)
-
-
-class Gunicorn:
-    """``gunicorn polycms.wsgi`` with sync workers, as ``make serve`` runs it."""
-
-    def __init__(self, env: dict[str, str], *, workers: int = 2, log_file: Path) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._log = log_file.open("wb")
-        command = [
-            str(VENV_BIN / "gunicorn"),
-            "polycms.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--graceful-timeout",
-            "5",
-        ]
-        self.process = subprocess.Popen(command, env=env, cwd=BASE_DIR, stdout=self._log, stderr=subprocess.STDOUT)
-        self.workers = workers
-
-    def wait_until_serving(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
-            try:
-                http_get(f"{self.base_url}/api/v1/health", timeout=2)
-            except OSError:
-                time.sleep(0.1)  # polling for the listening socket, not waiting out a duration
-                continue
-            if len(self.worker_pids()) == self.workers:
-                return
-        raise TimeoutError("gunicorn did not start serving")
-
-    def worker_pids(self) -> set[int]:
-        """PIDs of the master's children (its workers), read from /proc."""
-        children = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # the process ended while we looked
-            if int(fields[1]) == self.process.pid:
-                children.add(int(stat.parent.name))
-        return children
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log.close()

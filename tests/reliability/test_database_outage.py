@@ -15,16 +15,8 @@ from http import HTTPStatus
 
 import pytest
 
-from tests.reliability.servers import (
-    Gunicorn,
-    HttpResult,
-    PrivateCluster,
-    create_superuser_token,
-    django_env,
-    http_get,
-    manage,
-    missing_postgres_tools,
-)
+from tests.live import Gunicorn, HttpResult, django_env, http_request, manage, superuser_token
+from tests.reliability.servers import PrivateCluster, missing_postgres_tools
 
 MISSING_TOOLS = missing_postgres_tools()
 pytestmark = pytest.mark.skipif(MISSING_TOOLS is not None, reason=MISSING_TOOLS or "")
@@ -43,7 +35,7 @@ class Stack:
     token: str
 
     def get(self, path: str) -> HttpResult:
-        return http_get(self.server.base_url + path, token=self.token, timeout=REQUEST_LIMIT + 5)
+        return http_request(self.server.url + path, token=self.token, timeout=REQUEST_LIMIT + 5)
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +52,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             POLYCMS_RATE_TOKEN_READ="1000000/min",  # the load is ours; rate limits are tested elsewhere
         )
         manage(env, "migrate", "--noinput")
-        token = create_superuser_token(env, cluster.root / "token")
-        server = Gunicorn(env, workers=2, log_file=logs / "gunicorn.log")
-        server.wait_until_serving()
+        token = superuser_token(env, cluster.root / "token", "outage")
+        server = Gunicorn(env, log_file=logs / "gunicorn.log").start(workers=2)
         yield Stack(cluster, server, token)
     finally:
         if server is not None:

@@ -1,0 +1,117 @@
+"""Limits hold across gunicorn workers because their counters live in Redis, and the API keeps serving when
+Redis is gone (limits degrade open).
+
+Every server here has two workers, each replaced after one request (``--max-requests 1``): nothing a
+worker keeps in memory lasts from one request to the next, so only a shared counter can refuse a request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.live import Gunicorn, django_env, free_port, http_request, live_database, manage, superuser_token
+
+REDIS_DB = 11  # a database of these tests' own, emptied around each test: not the suite's REDIS_URL one
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A migrated database of this module's own."""
+    with live_database("limits", tmp_path_factory.mktemp("shared-limits")) as url:
+        manage(django_env(DATABASE_URL=url), "migrate", "--noinput")
+        yield url
+
+
+@pytest.fixture(scope="module")
+def token(database_url, tmp_path_factory) -> str:
+    secret_file = tmp_path_factory.mktemp("token") / "token"
+    return superuser_token(django_env(DATABASE_URL=database_url), secret_file, "limits")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """``REDIS_URL`` for database ``REDIS_DB`` of the suite's Redis server, empty before and after the test."""
+    import redis
+
+    server = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"))
+    url = server._replace(path=f"/{REDIS_DB}").geturl()
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {server.hostname}:{server.port or 6379} (set REDIS_URL)")
+    yield url
+    client.flushdb()  # a login lock would outlive the test by a window
+
+
+@pytest.fixture
+def serve(database_url, tmp_path: Path) -> Iterator[Callable[..., Gunicorn]]:
+    """``serve(**env)``: a gunicorn on the module's database with ``env`` added, whose two workers are each
+    replaced after one request."""
+    servers: list[Gunicorn] = []
+
+    def start(**env: str) -> Gunicorn:
+        server = Gunicorn(django_env(DATABASE_URL=database_url, **env), log_file=tmp_path / "gunicorn.log")
+        servers.append(server)
+        return server.start("--max-requests", "1", workers=2)
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def assert_fourth_request_is_rate_limited(url: str, token: str | None = None) -> None:
+    responses = [http_request(url, token=token) for _ in range(4)]
+    assert [response.status for response in responses[:3]] == [HTTPStatus.OK] * 3
+    refused = responses[3]
+    assert refused.status == HTTPStatus.TOO_MANY_REQUESTS, refused.body[:300]
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["retry-after"]) > 0
+
+
+@pytest.mark.redis
+def test_token_rate_limit_is_shared_by_workers(serve, redis_url, token):
+    server = serve(REDIS_URL=redis_url, POLYCMS_RATE_TOKEN_READ="3/min")
+
+    assert_fourth_request_is_rate_limited(f"{server.url}/api/v1/posts", token)
+
+
+@pytest.mark.redis
+def test_anonymous_rate_limit_is_shared_by_workers(serve, redis_url):
+    import redis
+
+    server = serve(REDIS_URL=redis_url, POLYCMS_RATE_ANON="3/min")
+    redis.Redis.from_url(redis_url).flushdb()  # forget the start-up health checks: anonymous requests too
+
+    assert_fourth_request_is_rate_limited(f"{server.url}/api/v1/posts")
+
+
+@pytest.mark.redis
+def test_failed_logins_are_counted_across_workers(serve, redis_url):
+    server = serve(REDIS_URL=redis_url)
+    csrf = http_request(f"{server.url}/api/v1/auth/csrf")
+    cookie = SimpleCookie(csrf.headers["set-cookie"])["csrftoken"].value
+    headers = {"X-CSRFToken": csrf.headers["x-csrftoken"], "Cookie": f"csrftoken={cookie}"}
+    attempt = {"username": "mallory", "password": "guess"}
+
+    statuses = [
+        http_request(f"{server.url}/api/v1/auth/login", "POST", headers=headers, body=attempt).status for _ in range(6)
+    ]
+
+    assert statuses == [HTTPStatus.UNAUTHORIZED] * 5 + [HTTPStatus.TOO_MANY_REQUESTS]
+
+
+def test_api_keeps_serving_tokens_when_redis_is_down(serve, token):
+    server = serve(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", POLYCMS_RATE_TOKEN_READ="3/min")  # no one there
+
+    statuses = [http_request(f"{server.url}/api/v1/posts", token=token).status for _ in range(4)]
+
+    assert statuses == [HTTPStatus.OK] * 4
+    assert "rate limiting degraded open" in server.log()
