@@ -1,0 +1,253 @@
+"""``python -m bench``: seed PostgreSQL, serve PolyCMS with gunicorn, load it with wrk in interleaved
+rounds, and report medians against the ceiling and the DRF peer (or, with ``--scale``, small vs large)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+import time
+from dataclasses import asdict
+
+import django
+
+from bench import load, seed
+from bench.seed import Sizes
+from bench.targets import Target
+
+# Fixed, so digests seeded in one run still match in the next (the seeded database is reused).
+BENCH_SECRET_KEY = "polycms-benchmark-secret-key-not-for-production-5f0c9d2e7b1a4c38"
+RSS_LIMIT_MB = 120
+QUICK = {"users": 20, "tokens": 200, "posts": 200, "rounds": 1, "duration": 2.0}
+QUICK_SCALE = ("200:200", "2000:2000")
+
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)([kKmM]?)$")
+
+
+def count(text: str) -> int:
+    """``10000``, ``10k`` or ``1M`` as an integer."""
+    match = _SIZE.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (e.g. 5000, 10k, 1M)")
+    number, unit = match.groups()
+    return int(float(number) * {"": 1, "k": 1_000, "m": 1_000_000}[unit.lower()])
+
+
+def tokens_and_posts(text: str) -> tuple[int, int]:
+    """``TOKENS:POSTS``, e.g. ``1M:500k``."""
+    tokens, sep, posts = text.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected TOKENS:POSTS, e.g. 1M:500k, got {text!r}")
+    return count(tokens), count(posts)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--users", type=count, default=1000, help="users to seed (default 1000)")
+    parser.add_argument("--tokens", type=count, default=10_000, help="personal access tokens (default 10k)")
+    parser.add_argument("--posts", type=count, default=10_000, help="posts (default 10k)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per target (default 3)")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per target per round (5)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unrecorded seconds per target first (2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--scale", action="store_true", help="compare the reads at a small and a large size")
+    sizes = {"type": tokens_and_posts, "default": None, "metavar": "TOKENS:POSTS"}
+    parser.add_argument("--scale-small", **sizes, help="the small size for --scale (default 10k:10k)")
+    parser.add_argument("--scale-large", **sizes, help="the large size for --scale (default 1M:500k)")
+    parser.add_argument("--reseed", action="store_true", help="rebuild the databases even if already seeded")
+    parser.add_argument("--quick", action="store_true", help="smoke test: tiny sizes, 1 round of 2 s")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is not met")
+    args = parser.parse_args(argv)
+    if args.quick:
+        for name, value in QUICK.items():
+            setattr(args, name, value)
+        args.warmup = min(args.warmup, 1.0)
+    small, large = QUICK_SCALE if args.quick else ("10k:10k", "1M:500k")
+    args.scale_small = args.scale_small or tokens_and_posts(small)
+    args.scale_large = args.scale_large or tokens_and_posts(large)
+    if args.rounds < 1 or args.duration <= 0:
+        parser.error("--rounds must be at least 1 and --duration positive")
+    return args
+
+
+def datasets(args: argparse.Namespace) -> dict[str, Sizes]:
+    if not args.scale:
+        return {"main": Sizes(args.users, args.tokens, args.posts)}
+    return {
+        "small": Sizes(args.users, *args.scale_small),
+        "large": Sizes(args.users, *args.scale_large),
+    }
+
+
+def bench_environment(database: str) -> dict[str, str]:
+    """The environment of the bench process and of gunicorn: bench settings, production mode."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
+        "DJANGO_SECRET_KEY_FALLBACKS": "",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": seed.database_url(seed.server_url(), database),
+    }
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when it completed (1 with ``--check`` when a target is not met)."""
+    args = parse_args(argv)
+    load.ensure_wrk()
+    sets = datasets(args)
+    os.environ.update(bench_environment(next(iter(sets.values())).database))
+    django.setup()
+
+    from bench import targets
+
+    chosen = targets.READ_TARGETS if args.scale else targets.ALL_TARGETS
+    fixtures, probes = _prepare(args, sets, chosen)
+    load_average = os.getloadavg()
+    if load_average[0] > (os.cpu_count() or 1):
+        log(
+            f"warning: load average {load_average[0]:.1f} on {os.cpu_count()} cores: other processes compete "
+            "with the benchmark, so absolute numbers will be low and noisy (paired ratios suffer less)"
+        )
+    try:
+        rounds, rss = _load(args, sets, fixtures, chosen)
+    finally:
+        for sizes in sets.values():
+            seed.use_database(sizes.database)
+            seed.remove_load_leftovers()
+    verdicts = _report(args, probes, rounds, rss, load_average)
+    return 1 if args.check and not all(v["met"] for v in verdicts) else 0
+
+
+def _report(args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, load_average: tuple) -> list[dict]:
+    """Print the tables and the target verdicts, save the JSON, and return the verdicts."""
+    from bench import report
+
+    result = {
+        "machine": {
+            **report.machine_info(),
+            "load_average_before": load_average,
+            "load_average_after": os.getloadavg(),
+        },
+        "parameters": vars(args),
+        "datasets": probes,
+        "worker_rss_mb": {label: {str(pid): mb for pid, mb in workers.items()} for label, workers in rss.items()},
+    }
+    if args.scale:
+        summary = report.scale_summary(rounds["small"], rounds["large"])
+        verdicts = report.scale_verdicts(summary, rss, RSS_LIMIT_MB)
+        result["scale"] = summary
+        print(report.scale_table(summary, probes["small"], probes["large"]))
+    else:
+        summary = report.summarize(rounds["main"])
+        verdicts = report.main_verdicts(summary, probes["main"], rss, RSS_LIMIT_MB)
+        result["results"] = summary
+        print(report.main_table(summary, probes["main"]["per_request"]))
+        print(
+            "\nqueries/writes: steady state, counted in-process. A token also writes last_used_at on its "
+            "first use and then at most once a minute (see the targets below)."
+        )
+    result["targets"] = verdicts
+    print(f"\n{report.rss_line(rss)}\n\n{report.targets_table(verdicts)}")
+    path = report.save(result)
+    print(f"\nSaved {path.relative_to(load.PROJECT_DIR)}")
+    return verdicts
+
+
+def _prepare(args: argparse.Namespace, sets: dict[str, Sizes], chosen: list[Target]) -> tuple[dict, dict]:
+    """Seed (or reuse) each database, mint its load token, and count its queries per request in-process."""
+    from django.db import connection
+
+    from bench import queries, targets
+
+    server = seed.server_url()
+    fixtures, probes = {}, {}
+    for label, sizes in sets.items():
+        log(f"[{label}] database {sizes.database}: {sizes.label()}")
+        if not seed.prepare(sizes, server=server, reseed=args.reseed):
+            log("  already seeded at these sizes: reused (--reseed rebuilds it)")
+        fixture = fixtures[label] = targets.make_fixture()
+        probes[label] = {
+            "label": sizes.label(),
+            "database": sizes.database,
+            "sizes": asdict(sizes),
+            "post_id": fixture.post_id,
+            "per_request": {k: c.as_dict() for k, c in queries.per_request(fixture, chosen).items()},
+            "list_by_page_size": queries.list_by_page_size(fixture),
+            "authentication": queries.authentication_costs(fixture),
+        }
+    connection.close()  # gunicorn's workers get the database to themselves during the load
+    return fixtures, probes
+
+
+def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chosen: list[Target]) -> tuple[dict, dict]:
+    """Serve each database with its own gunicorn and run every (target, database) pair once per
+    round, interleaved; return the wrk results (with CPU per request) per database and target, and
+    the workers' RSS after the last round."""
+    from bench.report import RESULTS_DIR
+
+    labels = list(sets)
+
+    def plan(round_number: int) -> list[tuple[str, Target]]:
+        # Every target in the same order each round; with two databases, which size goes first
+        # alternates between rounds so neither always follows the other.
+        order = labels if round_number % 2 else labels[::-1]
+        return [(label, target) for target in chosen for label in order]
+
+    results: dict[str, dict[str, list]] = {label: {t.key: [] for t in chosen} for label in sets}
+    with contextlib.ExitStack() as stack:
+        monitor = stack.enter_context(seed.maintenance_connection(seed.server_url()))
+        servers = {
+            label: stack.enter_context(
+                load.GunicornServer(
+                    env=bench_environment(sizes.database),
+                    workers=args.workers,
+                    log_path=RESULTS_DIR / f"gunicorn-{label}.log",
+                )
+            )
+            for label, sizes in sets.items()
+        }
+        meters = {label: load.CpuMeter(servers[label], sizes.database, monitor) for label, sizes in sets.items()}
+
+        def run(label: str, target: Target, duration: float) -> load.WrkResult:
+            fixture = fixtures[label]
+            return meters[label].measure(
+                lambda: load.run_wrk(
+                    servers[label].base_url + target.url_path(fixture),
+                    duration=duration,
+                    connections=args.connections,
+                    threads=args.threads,
+                    authorization=fixture.authorization(target),
+                    method=target.method,
+                    title_prefix=f"{fixture.title_prefix} r{time.monotonic_ns()}",
+                )
+            )
+
+        if args.warmup > 0:
+            log(f"warm-up: {args.warmup:g}s per target")
+            for label, target in plan(1):
+                run(label, target, args.warmup)
+        for n in range(1, args.rounds + 1):
+            for label, target in plan(n):
+                outcome = run(label, target, args.duration)
+                results[label][target.key].append(outcome)
+                log(
+                    f"  round {n}/{args.rounds}  {label:<5}  {target.label:<44} {outcome.requests_per_second:8,.0f} "
+                    f"req/s  p50 {outcome.p50_ms:7.2f} ms  cpu {outcome.app_cpu_ms:5.2f}+{outcome.db_cpu_ms:5.2f} ms"
+                    + (f"  {outcome.errors} errors" if outcome.errors else "")
+                )
+        rss = {label: server.worker_rss_mb() for label, server in servers.items()}
+    return results, rss
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Queries and writes per request, counted in-process with Django's test client against the bench
+database (same settings as the served app). Every count is the SQL the database actually received."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from http import HTTPStatus
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.seed import LOAD_TOKEN_PREFIX
+from bench.targets import ALL_TARGETS, LIST_ANON, LIST_PAT, USER, Fixture, Target, post_body
+
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many statements a request sent, and how many of them wrote."""
+
+    queries: int
+    writes: int
+    status: int | None = None
+    write_sql: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, captured: CaptureQueriesContext, status: int | None = None) -> Count:
+        statements = [q["sql"] for q in captured.captured_queries]
+        writes = tuple(s for s in statements if s.lstrip().upper().startswith(WRITE_VERBS))
+        return cls(len(statements), len(writes), status, writes)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["write_sql"] = [s[:200] for s in self.write_sql]
+        return data
+
+
+def _request(client: Client, target: Target, fixture: Fixture, path: str | None = None, n: int = 0):
+    headers = {"authorization": value} if (value := fixture.authorization(target)) else {}
+    if target.method == "POST":
+        body = post_body(f"{fixture.title_prefix} probe {n}")
+        return client.post(path or target.url_path(fixture), body, content_type="application/json", headers=headers)
+    return client.get(path or target.url_path(fixture), headers=headers)
+
+
+def _expected(target: Target) -> int:
+    return HTTPStatus.CREATED if target.method == "POST" else HTTPStatus.OK
+
+
+def per_request(fixture: Fixture, targets: list[Target] = ALL_TARGETS) -> dict[str, Count]:
+    """Steady-state statements per request of each target: each runs once to warm up (the token's
+    first ``last_used_at`` write, the permission caches of the URL resolver and serializers), then once
+    under capture. Raises ``RuntimeError`` when a target does not answer with its success status."""
+    client = Client(SERVER_NAME="localhost")
+    counts = {}
+    for target in targets:
+        _request(client, target, fixture, n=0)
+        with CaptureQueriesContext(connection) as captured:
+            response = _request(client, target, fixture, n=1)
+        if response.status_code != _expected(target):
+            raise RuntimeError(f"{target.label} answered {response.status_code}: {response.content[:300]!r}")
+        counts[target.key] = Count.of(captured, response.status_code)
+    return counts
+
+
+def list_by_page_size(fixture: Fixture, page_sizes: tuple[int, ...] = (1, 20, 100)) -> dict[str, dict[int, int]]:
+    """Statements per list request at several page sizes, for the PAT and the anonymous caller."""
+    client = Client(SERVER_NAME="localhost")
+    result: dict[str, dict[int, int]] = {}
+    for target in (LIST_PAT, LIST_ANON):
+        result[target.key] = {}
+        for size in page_sizes:
+            path = f"/api/v1/posts?per_page={size}"
+            _request(client, target, fixture, path)
+            with CaptureQueriesContext(connection) as captured:
+                response = _request(client, target, fixture, path)
+            if response.status_code != HTTPStatus.OK:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            result[target.key][size] = len(captured.captured_queries)
+    return result
+
+
+def authentication_costs(fixture: Fixture) -> dict[str, dict]:
+    """Statements spent inside ``PersonalAccessTokenAuthentication.authenticate`` on the token's first
+    use (``last_used_at`` is NULL) and in steady state, and by the owner's permission checks after it."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from api.authentication import PersonalAccessTokenAuthentication
+    from tokens.models import PersonalAccessToken
+
+    factory = APIRequestFactory()
+    authentication = PersonalAccessTokenAuthentication()
+
+    def authenticate() -> tuple[Count, object]:
+        request = Request(factory.get("/api/v1/user", HTTP_AUTHORIZATION=fixture.authorization(USER)))
+        with CaptureQueriesContext(connection) as captured:
+            user, _token = authentication.authenticate(request)
+        return Count.of(captured), user
+
+    load_token = PersonalAccessToken.objects.filter(name=f"{LOAD_TOKEN_PREFIX}{fixture.run_id}")
+    load_token.update(last_used_at=None, last_used_ip=None)
+    first_use, _ = authenticate()
+    steady, user = authenticate()
+    with CaptureQueriesContext(connection) as captured:
+        user.has_perm("posts.view_post")
+        user.has_perm("posts.change_others_post")
+        user.get_all_permissions()
+    return {
+        "first_use": first_use.as_dict(),
+        "steady": steady.as_dict(),
+        "owner_permission_checks": Count.of(captured).as_dict(),
+    }
