@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from polycms.backends import roles_of
 from tokens.abilities import ABILITIES
 from tokens.models import PersonalAccessToken
 
@@ -29,7 +30,7 @@ class CurrentUserSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_roles(self, user) -> list[str]:
-        return sorted(user.groups.values_list("name", flat=True))
+        return roles_of(user)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_permissions(self, user) -> list[str]:
@@ -38,7 +39,11 @@ class CurrentUserSerializer(serializers.ModelSerializer):
     @extend_schema_field(TokenSummarySerializer(allow_null=True))
     def get_token(self, user) -> dict | None:
         auth = self.context["request"].auth
-        return TokenSummarySerializer(auth).data if isinstance(auth, PersonalAccessToken) else None
+        if not isinstance(auth, PersonalAccessToken):
+            return None
+        # A plain dict: building a serializer here would cost as much as the rest of the request.
+        expires_at = serializers.DateTimeField().to_representation(auth.expires_at) if auth.expires_at else None
+        return {"id": auth.pk, "name": auth.name, "abilities": auth.abilities, "expires_at": expires_at}
 
 
 class TokenSerializer(serializers.ModelSerializer):

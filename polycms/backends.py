@@ -21,3 +21,16 @@ class SingleQueryModelBackend(ModelBackend):
             rows = permissions.values_list("content_type__app_label", "codename").order_by()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache
+
+
+def prime_caches(user, *, roles: list[str], permissions: list[str]) -> None:
+    """Fill the per-request caches of ``user`` from an already-fetched answer (see ``tokens.lookup``)."""
+    user._perm_cache = set(permissions) if user.is_active else set()
+    user._roles_cache = sorted(roles)
+
+
+def roles_of(user) -> list[str]:
+    """The names of the user's groups (their roles), sorted; one query unless already primed."""
+    if not hasattr(user, "_roles_cache"):
+        user._roles_cache = sorted(user.groups.values_list("name", flat=True))
+    return user._roles_cache

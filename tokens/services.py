@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tokens import abilities as token_abilities
 from tokens import crypto
+from tokens.lookup import token_by_digests
 from tokens.models import PersonalAccessToken
 from tokens.settings import token_settings
 
@@ -88,13 +89,14 @@ def tokens_revoke(*, tokens: QuerySet[PersonalAccessToken], by, ip: str | None =
 
 
 def token_lookup(plaintext: str) -> PersonalAccessToken | None:
-    """The token (with its owner) for ``plaintext``, whatever its state, in one query; None if unknown.
+    """The token for ``plaintext``, whatever its state, with its owner and the owner's roles and
+    permissions, in one query; None if unknown.
 
     Callers check the format first (``crypto.is_well_formed``) so garbage never reaches the database.
     A token still digested under a fallback secret key is re-keyed to the current one.
     """
     candidates = crypto.candidate_digests(plaintext)
-    token = PersonalAccessToken.objects.select_related("owner").filter(digest__in=candidates).first()
+    token = token_by_digests(candidates)
     if token is None or not any(crypto.digests_match(token.digest, c) for c in candidates):
         return None
     if not crypto.digests_match(token.digest, candidates[0]):

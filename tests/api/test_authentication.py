@@ -100,8 +100,8 @@ def test_last_used_is_written_at_most_once_per_minute(user, make_token, django_a
         client.get("/api/v1/user")
     token.refresh_from_db()
     assert token.last_used_at == start and token.last_used_ip == "127.0.0.1"
-    # token+owner, permissions, roles: no UPDATE within the minute
-    with time_machine.travel(start + timedelta(seconds=30), tick=False), django_assert_num_queries(3):
+    # token + owner + roles + permissions in one query, and no UPDATE within the minute
+    with time_machine.travel(start + timedelta(seconds=30), tick=False), django_assert_num_queries(1):
         client.get("/api/v1/user")
     token.refresh_from_db()
     assert token.last_used_at == start
@@ -141,3 +141,20 @@ def test_anonymous_user_endpoint_is_401(db):
     response = APIClient().get("/api/v1/user")
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("kind", ["superuser", "direct", "groups", "none"])
+def test_token_lookup_primes_the_same_permissions_and_roles_as_the_orm(make_user, make_token, kind):
+    from django.contrib.auth.models import Permission
+
+    from polycms.backends import roles_of
+
+    owner = make_user("perm-owner", role="Author" if kind == "groups" else None, is_superuser=kind == "superuser")
+    if kind == "direct":
+        owner.user_permissions.add(Permission.objects.get(codename="view_post"))
+    _, plaintext = make_token(owner)
+    token = services.token_lookup(plaintext)
+    fresh = type(owner).objects.get(pk=owner.pk)
+    assert token.owner._perm_cache == fresh.get_all_permissions()
+    assert roles_of(token.owner) == sorted(fresh.groups.values_list("name", flat=True))
+    assert token.owner.is_superuser is (kind == "superuser")
