@@ -31,7 +31,13 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
 
 class PageNumberEnvelopePagination(BasePagination):
     """``?page=P&per_page=K`` (default 20, max 100). A page past the end is empty, not an error,
-    so polling clients can walk pages without racing deletions."""
+    so polling clients can walk pages without racing deletions.
+
+    ``meta.total`` is exact up to ``COUNT_LIMIT`` matching rows; past that, counting every row would
+    make each list request cost O(table), so the count stops there and says so: ``total_exact`` is
+    false and ``total`` / ``total_pages`` are lower bounds. ``links.next`` is always exact (one extra
+    row is fetched to know whether another page exists).
+    """
 
     page_query_param = "page"
     page_size_query_param = "per_page"
@@ -43,15 +49,24 @@ class PageNumberEnvelopePagination(BasePagination):
         )
         self.page = _positive_int(request, self.page_query_param, 1, maximum=10**9)
         offset = (self.page - 1) * self.per_page
-        rows = list(queryset[offset : offset + self.per_page])
-        if self.page == 1 and len(rows) < self.per_page:
-            self.total = len(rows)  # the first page already tells the whole story: no COUNT query
+        rows = list(queryset[offset : offset + self.per_page + 1])
+        self.has_next = len(rows) > self.per_page
+        rows = rows[: self.per_page]
+        if self.page == 1 and not self.has_next:
+            self.total, self.total_exact = len(rows), True  # the first page tells the whole story
         else:
-            self.total = self.count(queryset)
+            self.total, self.total_exact = self._count(queryset, seen=offset + len(rows) + self.has_next)
         return rows
 
-    def count(self, queryset) -> int:
-        return queryset.count()
+    @staticmethod
+    def _count(queryset, *, seen: int) -> tuple[int, bool]:
+        """``(total, exact)``: counts at most ``COUNT_LIMIT + 1`` rows, so the cost stays flat however
+        large the table; ``seen`` (rows known to exist from this page) keeps the bound honest."""
+        limit = api_settings.COUNT_LIMIT
+        counted = queryset.order_by()[: limit + 1].count()
+        if counted <= limit:
+            return counted, True
+        return max(counted, seen), False
 
     def get_paginated_response(self, data: list) -> Response:
         total_pages = max(1, math.ceil(self.total / self.per_page))
@@ -63,19 +78,18 @@ class PageNumberEnvelopePagination(BasePagination):
                     "page": self.page,
                     "per_page": self.per_page,
                     "total_pages": total_pages,
+                    "total_exact": self.total_exact,
                 },
                 "links": {
-                    "next": self._link(self.page + 1, total_pages),
-                    "prev": self._link(self.page - 1, total_pages),
+                    "next": self._link(self.page + 1) if self.has_next else None,
+                    "prev": self._link(self.page - 1) if self.page > 1 else None,
                 },
             }
         )
         response.enveloped = True
         return response
 
-    def _link(self, page: int, total_pages: int) -> str | None:
-        if page < 1 or page > total_pages:
-            return None
+    def _link(self, page: int) -> str:
         url = self.request.build_absolute_uri()
         if page == 1:
             return remove_query_param(url, self.page_query_param)
@@ -91,8 +105,18 @@ class PageNumberEnvelopePagination(BasePagination):
                 "data": schema,
                 "meta": {
                     "type": "object",
-                    "required": ["total", "page", "per_page", "total_pages"],
-                    "properties": {"total": integer, "page": integer, "per_page": integer, "total_pages": integer},
+                    "required": ["total", "page", "per_page", "total_pages", "total_exact"],
+                    "properties": {
+                        "total": integer,
+                        "page": integer,
+                        "per_page": integer,
+                        "total_pages": integer,
+                        "total_exact": {
+                            "type": "boolean",
+                            "description": "False when more rows match than the count limit: total and "
+                            "total_pages are then lower bounds; follow links.next.",
+                        },
+                    },
                 },
                 "links": {
                     "type": "object",

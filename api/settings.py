@@ -13,6 +13,8 @@ api_settings = AppSettings(
         "BEARER_FAILURES_PER_IP": 30,
         "BEARER_FAILURE_WINDOW": 5 * 60,
         "MAX_PAGE_SIZE": 100,
+        # List totals are exact up to this many matching rows, lower bounds beyond (meta.total_exact).
+        "COUNT_LIMIT": 10_000,
         # Failed sign-ins (POST /auth/login) allowed per account and per client IP in each fixed window of
         # LOGIN_FAILURE_WINDOW seconds; past either limit every attempt is 429 until the window ends.
         "LOGIN_FAILURES_PER_USERNAME": 5,
