@@ -17,7 +17,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from api.settings import api_settings
-from api.throttling import FailureCounter
+from api.throttling import WindowCounter
 from polycms.http import client_ip
 from tokens import crypto, services
 
@@ -42,7 +42,7 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None  # not ours: let the other authenticators try
         ip = client_ip(request)
-        failures = FailureCounter(
+        failures = WindowCounter(
             "bearer",
             window=api_settings.BEARER_FAILURE_WINDOW,
             limits={("ip", ip or "unknown"): api_settings.BEARER_FAILURES_PER_IP},
@@ -54,7 +54,7 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         try:
             return self._authenticate_header_parts(parts, request)
         except TokenRejected as exc:
-            failures.record()
+            failures.hit()
             audit.info(
                 "auth.bearer_failed",
                 extra={"audit": {"reason": exc.details["reason"], "token_id": exc.token_id, "ip": ip}},

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from api.authentication import SessionAuthentication
 from api.serializers import CurrentUserSerializer
 from api.settings import api_settings
-from api.throttling import FailureCounter
+from api.throttling import WindowCounter
 from polycms.http import client_ip
 
 audit = logging.getLogger("polycms.audit")
@@ -41,14 +41,14 @@ def csrf_returned(status_code: int) -> OpenApiParameter:
     )
 
 
-def login_failures(*, account: str, ip: str | None) -> FailureCounter:
+def login_failures(*, account: str, ip: str | None) -> WindowCounter:
     """Failed sign-ins per account (index 0, so a good sign-in can reset it) and per client IP. Over
     ``LOGIN_FAILURES_PER_USERNAME`` or ``LOGIN_FAILURES_PER_IP`` in a window of ``LOGIN_FAILURE_WINDOW``
     seconds, every attempt is refused until the window ends, whatever the password."""
     limits = {("account", account): api_settings.LOGIN_FAILURES_PER_USERNAME}
     if ip:
         limits[("ip", ip)] = api_settings.LOGIN_FAILURES_PER_IP
-    return FailureCounter("login", window=api_settings.LOGIN_FAILURE_WINDOW, limits=limits)
+    return WindowCounter("login", window=api_settings.LOGIN_FAILURE_WINDOW, limits=limits)
 
 
 class LoginSerializer(serializers.Serializer):
@@ -140,7 +140,7 @@ class LoginView(CsrfProtectedView):
             get_user_model()().set_password(password)
             user = None
         if user is None:
-            failures.record()
+            failures.hit()
             audit.warning("auth.login_failed", extra={"audit": {"username": attempted, "ip": ip}})
             raise exceptions.AuthenticationFailed(_("Invalid username/email or password."))
 

@@ -1,11 +1,15 @@
-"""Rate limits. Counters live in Django's cache: Redis when ``REDIS_URL`` is set, so every gunicorn
-worker shares them. If the cache is down, limits *degrade open* (the request is served and a warning
-is logged): an outage of the cache must not become an outage of the API.
+"""Rate limits, counted in fixed windows in Django's cache: Redis when ``REDIS_URL`` is set, so every
+gunicorn worker shares the counts. If the cache is down, limits *degrade open* (the request is served
+and a warning is logged): an outage of the cache must not become an outage of the API.
 
 - ``TokenRateThrottle``: per token, with separate budgets for reads and writes.
 - ``AnonRateThrottle``: per client IP for anonymous callers.
-- ``FailureCounter``: failures (bad bearer tokens, bad passwords) per identity in fixed windows,
-  checked *before* the expensive work so a scanner is refused quickly with 429.
+- ``WindowCounter``: the counter under both, also used directly for failures (bad bearer tokens, bad
+  passwords), which are checked *before* the expensive work so a scanner is refused quickly with 429.
+
+Fixed windows cost one counter per client (``cache.add`` + ``cache.incr``, atomic on Redis) instead of
+DRF's list of timestamps that grows with the rate; the price is that a client may spend two windows'
+budgets around a window boundary.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings as drf_settings
 
+from polycms.http import client_ip
 from tokens.permissions import is_token_request
 
 logger = logging.getLogger("polycms.api")
@@ -29,46 +34,11 @@ def _cache_unavailable(what: str, exc: Exception) -> None:
     logger.warning("rate limiting degraded open: cache unavailable during %s (%s)", what, type(exc).__name__)
 
 
-class DegradeOpenMixin:
-    @property
-    def THROTTLE_RATES(self) -> dict:
-        return drf_settings.DEFAULT_THROTTLE_RATES
+class WindowCounter:
+    """Events counted per identity (client IP, account, token…) in fixed windows of ``window`` seconds.
 
-    def allow_request(self, request, view) -> bool:
-        try:
-            return super().allow_request(request, view)
-        except Exception as exc:  # any cache client failure
-            _cache_unavailable(type(self).__name__, exc)
-            return True
-
-
-class TokenRateThrottle(DegradeOpenMixin, throttling.SimpleRateThrottle):
-    """Per personal access token: scope ``token_read`` for safe methods, ``token_write`` otherwise."""
-
-    scope = "token_read"
-
-    def allow_request(self, request, view) -> bool:
-        if not is_token_request(request):
-            return True
-        self.scope = "token_read" if request.method in SAFE_METHODS else "token_write"
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
-
-
-class AnonRateThrottle(DegradeOpenMixin, throttling.AnonRateThrottle):
-    """Per client IP, for callers that are not signed in."""
-
-
-class FailureCounter:
-    """Failures counted per identity (e.g. client IP, account) in fixed windows of ``window`` seconds.
-
-    ``exceeded()`` is true once any identity reached its limit in the current window; ``record()``
-    adds one failure to each. ``cache.add`` + ``cache.incr`` are atomic on Redis, so concurrent
-    workers never lose a count. Identities are hashed: they are user input of any length.
+    ``hit()`` counts one event for every identity and says whether all are still within their limits;
+    ``exceeded()`` only looks. Identities are hashed: they are user input of any length.
     """
 
     def __init__(self, namespace: str, *, window: int, limits: dict[tuple[str, str], int]) -> None:
@@ -80,29 +50,76 @@ class FailureCounter:
     @staticmethod
     def _key(namespace: str, scope: str, ident: str, bucket: int) -> str:
         digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-        return f"failures:{namespace}:{scope}:{digest}:{bucket}"
+        return f"window:{namespace}:{scope}:{digest}:{bucket}"
 
     def exceeded(self) -> bool:
         try:
             counts = cache.get_many(list(self.limits))
-        except Exception as exc:
-            _cache_unavailable("failure check", exc)
+        except Exception as exc:  # any cache client failure
+            _cache_unavailable("a limit check", exc)
             return False
         return any(counts.get(key, 0) >= limit for key, limit in self.limits.items())
 
-    def record(self) -> None:
+    def hit(self) -> bool:
         # A minute of grace beyond the window so a key cannot expire between add and incr.
         timeout = math.ceil(self.retry_after) + 60
         try:
-            for key in self.limits:
+            within = True
+            for key, limit in self.limits.items():
                 cache.add(key, 0, timeout=timeout)
-                cache.incr(key)
+                within &= cache.incr(key) <= limit
+            return within
         except Exception as exc:
-            _cache_unavailable("failure count", exc)
+            _cache_unavailable("counting", exc)
+            return True
 
     def reset(self, index: int = 0) -> None:
-        """Forget the failures of the ``index``-th identity (e.g. an account after a good sign-in)."""
+        """Forget the count of the ``index``-th identity (e.g. an account after a good sign-in)."""
         try:
             cache.delete(list(self.limits)[index])
         except Exception as exc:
-            _cache_unavailable("failure reset", exc)
+            _cache_unavailable("a reset", exc)
+
+
+class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
+    """A DRF throttle on a ``WindowCounter``; subclasses name the scope and whom to count."""
+
+    @property
+    def THROTTLE_RATES(self) -> dict:
+        return drf_settings.DEFAULT_THROTTLE_RATES
+
+    def identity(self, request) -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request, view) -> bool:
+        identity = self.identity(request)
+        if identity is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.get_rate())
+        counter = WindowCounter(self.scope, window=self.duration, limits={("id", identity): self.num_requests})
+        self.retry_after = counter.retry_after
+        return counter.hit()
+
+    def wait(self) -> float:
+        return self.retry_after
+
+
+class TokenRateThrottle(FixedWindowRateThrottle):
+    """Per personal access token: scope ``token_read`` for safe methods, ``token_write`` otherwise."""
+
+    scope = "token_read"
+
+    def identity(self, request) -> str | None:
+        if not is_token_request(request):
+            return None
+        self.scope = "token_read" if request.method in SAFE_METHODS else "token_write"
+        return str(request.auth.pk)
+
+
+class AnonRateThrottle(FixedWindowRateThrottle):
+    """Per client IP, for callers that are not signed in."""
+
+    scope = "anon"
+
+    def identity(self, request) -> str | None:
+        return None if request.user.is_authenticated else (client_ip(request) or "unknown")

@@ -96,5 +96,5 @@ def test_counters_live_in_redis_when_configured(editor, token_client, rates, red
     assert client.get("/api/v1/user").status_code == HTTPStatus.OK
     import redis
 
-    keys = redis.Redis.from_url(redis_cache).keys("*throttle_token_read*")
+    keys = redis.Redis.from_url(redis_cache).keys("*window:token_read*")
     assert keys, "the throttle counter is not in Redis"
