@@ -48,11 +48,16 @@ def pytest_configure(config):
 
     crypto.generate_token = recording_generate
     django_client.Client.request = recording_request
-    handler = _CapturingHandler(level=logging.DEBUG)
-    logging.getLogger().addHandler(handler)
+
+
+_handler = _CapturingHandler(level=logging.DEBUG)
 
 
 def pytest_runtest_setup(item):
+    # (Re)attached per test: Django's LOGGING dictConfig replaces the root handlers when it sets up.
+    root = logging.getLogger()
+    if _handler not in root.handlers:
+        root.addHandler(_handler)
     _minted.clear()
     _responses.clear()
     _log_lines.clear()
