@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 
@@ -22,3 +25,20 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)
+
+
+@contextmanager
+def logs_to_stderr() -> Iterator[None]:
+    """Within the block, log handlers that write to stdout write to stderr instead: for commands whose
+    stdout is data a script captures (``createtoken`` prints a token and nothing else)."""
+    moved = [
+        handler
+        for handler in logging.getLogger().handlers
+        if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stdout, sys.__stdout__)
+    ]
+    previous = [handler.setStream(sys.stderr) for handler in moved]
+    try:
+        yield
+    finally:
+        for handler, stream in zip(moved, previous, strict=True):
+            handler.setStream(stream)

@@ -8,6 +8,7 @@ from http import HTTPStatus
 import pytest
 from rest_framework.test import APIClient
 
+from tests import live
 from tokens import crypto
 from tokens.models import PersonalAccessToken
 from tokens.services import token_revoke
@@ -181,3 +182,20 @@ def test_prunetokens_refuses_a_negative_age(manage, user, make_token):
     assert code != 0
     assert "--days cannot be negative." in err
     assert PersonalAccessToken.objects.exists()
+
+
+def test_createtoken_stdout_is_the_token_alone_in_a_real_process(tmp_path):
+    """As a shell script captures it: TOKEN=$(manage.py createtoken …). Audit log lines (JSON on stdout
+    for servers) must go to stderr here."""
+    env = live.django_env(DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}")
+    live.manage(env, "migrate", "-v", "0")
+    live.manage(
+        env,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.contrib.auth.models import User; User.objects.create(username='cli')",
+    )
+    out = live.manage(env, "createtoken", "cli", "--name", "Deploy script")
+    assert crypto.is_well_formed(out.removesuffix("\n"))
