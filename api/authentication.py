@@ -52,7 +52,7 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
                 wait=failures.retry_after, detail=str(_("Too many failed authentication attempts from your address."))
             )
         try:
-            return self._authenticate_header_parts(parts, request)
+            return self._authenticate_header_parts(parts, ip)
         except TokenRejected as exc:
             failures.hit()
             audit.info(
@@ -61,16 +61,16 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
             )
             raise
 
-    def _authenticate_header_parts(self, parts: list[bytes], request: Request) -> tuple:
+    def _authenticate_header_parts(self, parts: list[bytes], ip: str | None) -> tuple:
         if len(parts) != 2:
             raise TokenRejected(_("Invalid Authorization header: expected 'Bearer <token>'."), "invalid")
         try:
             plaintext = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise TokenRejected(_("Invalid token."), "invalid") from None
-        return self.authenticate_credentials(plaintext, request)
+        return self.authenticate_credentials(plaintext, ip)
 
-    def authenticate_credentials(self, plaintext: str, request: Request) -> tuple:
+    def authenticate_credentials(self, plaintext: str, ip: str | None) -> tuple:
         if not crypto.is_well_formed(plaintext):
             raise TokenRejected(_("Invalid token."), "invalid")
         token = services.token_lookup(plaintext)
@@ -82,7 +82,7 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
             raise TokenRejected(_("This token has expired."), "expired", token.pk)
         if not token.owner.is_active:
             raise TokenRejected(_("The token's owner is inactive."), "inactive", token.pk)
-        services.token_record_use(token=token, ip=client_ip(request))
+        services.token_record_use(token=token, ip=ip)
         return token.owner, token
 
     def authenticate_header(self, request: Request) -> str:
