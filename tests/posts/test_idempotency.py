@@ -77,3 +77,20 @@ def test_concurrent_retries_create_one_post(editor, make_token):
     assert {r.status_code for r in responses} == {HTTPStatus.CREATED}
     assert len({r.json()["data"]["id"] for r in responses}) == 1
     assert Post.objects.count() == 1
+
+
+def test_prune_command_deletes_only_expired_records(editor, token_client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from posts.models import IdempotencyRecord
+
+    client = token_client(editor)
+    post(client, key="old")
+    IdempotencyRecord.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
+    post(client, key="fresh")
+    out = StringIO()
+    call_command("pruneidempotencykeys", stdout=out)
+    assert "Deleted 1 " in out.getvalue()
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
