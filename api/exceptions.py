@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -85,6 +85,17 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": [str(detail)]}
 
 
+def unhandled_error(exc: Exception, *, where: str) -> tuple[str, str, int]:
+    """Log an exception nothing else handled and return its ``(code, message, status)``: 503
+    ``service_unavailable`` when the database does not answer, otherwise 500 ``server_error`` (no
+    traceback, SQL or settings in the body). Used by the DRF handler and by the middleware."""
+    if isinstance(exc, _UNAVAILABLE_ERRORS):
+        logger.warning("database unavailable at %s: %s", where, type(exc).__name__)
+        return "service_unavailable", str(ServiceUnavailable.default_detail), HTTPStatus.SERVICE_UNAVAILABLE
+    logger.exception("unhandled exception at %s", where)
+    return "server_error", "An unexpected error occurred. It has been logged.", HTTPStatus.INTERNAL_SERVER_ERROR
+
+
 def _code_of(exc: exceptions.APIException) -> str:
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else exc.default_code
@@ -98,21 +109,11 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    elif isinstance(exc, _UNAVAILABLE_ERRORS):
-        logger.warning("database unavailable: %s", type(exc).__name__)
-        exc = ServiceUnavailable()
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        if isinstance(exc, DatabaseError):
-            logger.exception("database error")
-        else:
-            logger.exception("unhandled exception in %s", context.get("view").__class__.__name__)
-        return Response(
-            error_body("server_error", "An unexpected error occurred. It has been logged."),
-            status=HTTPStatus.INTERNAL_SERVER_ERROR,
-            exception=True,
-        )
+        code, message, status_code = unhandled_error(exc, where=context.get("view").__class__.__name__)
+        return Response(error_body(code, message), status=status_code, exception=True)
 
     if isinstance(exc, exceptions.PermissionDenied):
         _audit_denial(exc, context)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
-from api.exceptions import error_response
+from api.exceptions import error_response, unhandled_error
 from api.settings import api_settings
-
-logger = logging.getLogger("polycms.api")
 
 
 class ApiErrorMiddleware:
@@ -47,8 +43,4 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path.startswith("/api/"):
             return None
-        if isinstance(exception, OperationalError | InterfaceError):
-            logger.warning("database unavailable: %s", type(exception).__name__)
-            return error_response("service_unavailable", "The database does not answer. Retry shortly.", 503)
-        logger.exception("unhandled exception at %s", request.path)
-        return error_response("server_error", "An unexpected error occurred. It has been logged.", 500)
+        return error_response(*unhandled_error(exception, where=request.path))

@@ -115,3 +115,19 @@ def test_schema_and_docs_are_served_with_local_assets():
     assert docs.status_code == HTTPStatus.OK
     assert b"swagger-ui" in docs.content
     assert b"cdn." not in docs.content and b"unpkg" not in docs.content
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "code"),
+    [
+        (OperationalError("gone"), HTTPStatus.SERVICE_UNAVAILABLE, "service_unavailable"),
+        (RuntimeError("boom"), HTTPStatus.INTERNAL_SERVER_ERROR, "server_error"),
+    ],
+)
+def test_non_drf_views_under_api_answer_in_the_error_format(monkeypatch, raised, status, code):
+    def explode(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr("api.urls.error_response", explode)  # the catch-all 404 view is plain Django
+    response = APIClient(raise_request_exception=False).get("/api/v1/nothing")
+    assert_error(response, status, code)
