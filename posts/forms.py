@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from posts import content, policies, services
+from posts import content, services
 from posts.models import SLUG_PATTERN, Post, empty_document
 
 
@@ -78,9 +78,11 @@ class PostAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         post = None if self.instance._state.adding else self.instance
         changes = self.service_data()
-        if self.user is not None and policies.publishing_change(post, changes) and not policies.can_publish(self.user):
-            field = "status" if "status" in changes else "published_at"
-            self.add_error(field, "You may not publish, schedule or unpublish posts.")
+        if self.user is not None:
+            try:
+                services.check_publishing(self.user, post, changes)
+            except PermissionDenied as denied:
+                self.add_error("status" if "status" in changes else "published_at", str(denied))
         return cleaned_data
 
     def validate_unique(self) -> None:

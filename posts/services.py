@@ -55,7 +55,8 @@ def _next_free_slug(base: str, exclude_pk: int | None) -> str:
     return f"{base}-{n}"
 
 
-def _check_publishing(user, post: Post | None, changes: dict) -> None:
+def check_publishing(user, post: Post | None, changes: dict) -> None:
+    """Raise ``PermissionDenied`` when ``changes`` publish, schedule or unpublish and ``user`` may not."""
     if policies.publishing_change(post, changes) and not policies.can_publish(user):
         raise PermissionDenied("You may not publish, schedule or unpublish posts.")
 
@@ -73,7 +74,7 @@ def post_create(*, author, data: dict[str, Any]) -> Post:
     """
     if not policies.can_create(author):
         raise PermissionDenied("You may not create posts.")
-    _check_publishing(author, None, data)
+    check_publishing(author, None, data)
     post = Post(author=author, **data)
     _apply_publishing(post)
     post.render_content()
@@ -104,7 +105,7 @@ def post_update(*, post_id: int, user, data: dict[str, Any], if_match: str | Non
             raise StalePost
         if not policies.can_change(user, post):
             raise PermissionDenied("You may not edit this post.")
-        _check_publishing(user, post, data)
+        check_publishing(user, post, data)
         for field, value in data.items():
             setattr(post, field, value)
         _apply_publishing(post)
