@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from csp.constants import NONCE, NONE, SELF
+
 from polycms.env import database_from_url, env_bool, env_int, env_list, sqlite_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,11 +135,17 @@ STORAGES = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Reverse proxies in front of gunicorn whose X-Forwarded-For / X-Forwarded-Proto are trusted. With none,
+# both headers are ignored: any client can send them (polycms.http.client_ip).
+num_proxies = env_int("DJANGO_NUM_PROXIES", 0)
+if num_proxies < 0:
+    raise ImproperlyConfigured(f"DJANGO_NUM_PROXIES must be 0 or more, got {num_proxies}.")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if num_proxies:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # load-balancer probes speak plain HTTP
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
@@ -161,6 +170,26 @@ CORS_ALLOW_HEADERS = [
 ]
 CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-CSRFToken", "Idempotent-Replayed"]
 
+# ---------------------------------------------------------------------------- Content-Security-Policy
+# On every response (django-csp): scripts and styles from this origin only, never inline script, no framing.
+# A template may add a <style nonce="{{ request.csp_nonce }}"> block; the nonce enters the header only on
+# the pages that ask for one. Images and frames from https: hosts are authors' media in the admin's post preview.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": ["https:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # ---------------------------------------------------------------------------- DRF
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -182,8 +211,8 @@ REST_FRAMEWORK = {
         "token_write": os.environ.get("POLYCMS_RATE_TOKEN_WRITE", "120/min"),
         "anon": os.environ.get("POLYCMS_RATE_ANON", "300/min"),
     },
-    # Client IPs come from REMOTE_ADDR; behind N trusted proxies set DJANGO_NUM_PROXIES=N (X-Forwarded-For).
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0) or None,
+    # 0 means REMOTE_ADDR only (DRF's None would trust the whole X-Forwarded-For header).
+    "NUM_PROXIES": num_proxies,
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberEnvelopePagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",

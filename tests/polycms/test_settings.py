@@ -46,8 +46,22 @@ def test_production_environment_is_https_only():
         "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, "
         "s.SECURE_PROXY_SSL_HEADER)"
     )
-    result = manage("shell", "-v", "0", "-c", code, **PRODUCTION)
+    result = manage("shell", "-v", "0", "-c", code, **PRODUCTION, DJANGO_NUM_PROXIES="1")
     assert result.stdout.split() == ["True", "True", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')"]
+
+
+@pytest.mark.parametrize(
+    ("num_proxies", "expected"), [(None, "0 None"), ("0", "0 None"), ("2", "2 ('HTTP_X_FORWARDED_PROTO', 'https')")]
+)
+def test_forwarded_headers_are_trusted_only_behind_a_proxy(num_proxies, expected):
+    code = "from django.conf import settings as s; print(s.REST_FRAMEWORK['NUM_PROXIES'], s.SECURE_PROXY_SSL_HEADER)"
+    env = {**PRODUCTION, **({"DJANGO_NUM_PROXIES": num_proxies} if num_proxies is not None else {})}
+    assert manage("shell", "-v", "0", "-c", code, **env).stdout.strip() == expected
+
+
+def test_negative_proxy_count_is_refused():
+    result = manage("check", **PRODUCTION, DJANGO_NUM_PROXIES="-1")
+    assert result.returncode != 0 and "DJANGO_NUM_PROXIES must be 0 or more" in result.stderr
 
 
 def test_environment_selects_database_and_cache():
