@@ -3,15 +3,15 @@
 The session cookie and the CSRF token go together: every unsafe request signed in by session must
 carry ``X-CSRFToken``. A frontend on another origin cannot read the API's cookies, so the token is
 also returned in the ``X-CSRFToken`` response header (exposed through CORS). Login and logout check
-CSRF even for anonymous callers, and failed logins are limited per account and per client IP in the
-cache (Redis in production, so all gunicorn workers share the counts).
+CSRF even for anonymous callers. Passwords are checked by ``api.signin``, which also limits failures
+(shared with the admin's login page).
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,10 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import signin
 from api.authentication import SessionAuthentication
 from api.serializers import CurrentUserSerializer
-from api.settings import api_settings
-from api.throttling import WindowCounter
 from polycms.http import client_ip
 
 audit = logging.getLogger("polycms.audit")
@@ -41,16 +40,6 @@ def csrf_returned(status_code: int) -> OpenApiParameter:
     )
 
 
-def login_failures(*, account: str, ip: str | None) -> WindowCounter:
-    """Failed sign-ins per account (index 0, so a good sign-in can reset it) and per client IP. Over
-    ``LOGIN_FAILURES_PER_USERNAME`` or ``LOGIN_FAILURES_PER_IP`` in a window of ``LOGIN_FAILURE_WINDOW``
-    seconds, every attempt is refused until the window ends, whatever the password."""
-    limits = {("account", account): api_settings.LOGIN_FAILURES_PER_USERNAME}
-    if ip:
-        limits[("ip", ip)] = api_settings.LOGIN_FAILURES_PER_IP
-    return WindowCounter("login", window=api_settings.LOGIN_FAILURE_WINDOW, limits=limits)
-
-
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(required=False, max_length=150)
     email = serializers.CharField(required=False, max_length=254)
@@ -60,17 +49,6 @@ class LoginSerializer(serializers.Serializer):
         if bool(attrs.get("username")) == bool(attrs.get("email")):
             raise serializers.ValidationError({"username": [_("Give either a username or an email address.")]})
         return attrs
-
-
-def _username_for(*, username: str | None, email: str | None) -> str | None:
-    """The username to authenticate: the given one, or the one active user with ``email`` (None when no
-    user or several share it: an ambiguous email cannot sign in, the username still can)."""
-    if username:
-        return username
-    matches = list(
-        get_user_model().objects.filter(email__iexact=email, is_active=True).values_list("username", flat=True)[:2]
-    )
-    return matches[0] if len(matches) == 1 else None
 
 
 class CsrfView(APIView):
@@ -114,7 +92,8 @@ class LoginView(CsrfProtectedView):
     """``POST /api/v1/auth/login`` with ``{username | email, password}`` and ``X-CSRFToken``: the user
     (as ``GET /api/v1/user``) and a new session. The session key and the CSRF token are rotated; the
     new token is in the ``X-CSRFToken`` header. An unknown user, a wrong password and an inactive
-    account get the same 401; too many failures get 429 ``rate_limited`` with ``Retry-After``."""
+    account get the same 401; too many failures get 429 ``rate_limited`` with ``Retry-After`` (see
+    ``api.signin`` for the limits)."""
 
     @extend_schema(
         parameters=[CSRF_SENT, csrf_returned(200)], request=LoginSerializer, responses={200: CurrentUserSerializer}
@@ -122,33 +101,13 @@ class LoginView(CsrfProtectedView):
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        given_username, email = serializer.validated_data.get("username"), serializer.validated_data.get("email")
-        password = serializer.validated_data["password"]
-        username = _username_for(username=given_username, email=email)
-        ip = client_ip(request)
-        # Keyed by the account however it was named, so username and email don't double the guesses.
-        failures = login_failures(account=(username or email).casefold(), ip=ip)
-        attempted = given_username or email
-        if failures.exceeded():
-            audit.warning("auth.login_refused", extra={"audit": {"username": attempted, "ip": ip}})
-            raise exceptions.Throttled(wait=failures.retry_after)
-
-        if username is not None:
-            user = authenticate(request._request, username=username, password=password)
-        else:
-            # Hash anyway so an unknown email takes as long as a wrong password (no enumeration by timing).
-            get_user_model()().set_password(password)
-            user = None
-        if user is None:
-            failures.hit()
-            audit.warning("auth.login_failed", extra={"audit": {"username": attempted, "ip": ip}})
-            raise exceptions.AuthenticationFailed(_("Invalid username/email or password."))
-
+        try:
+            user = signin.sign_in_authenticate(request._request, **serializer.validated_data)
+        except signin.SignInLocked as exc:
+            raise exceptions.Throttled(wait=exc.retry_after) from None
+        except signin.SignInFailed:
+            raise exceptions.AuthenticationFailed(_("Invalid username/email or password.")) from None
         login(request._request, user)  # new session key; rotates the CSRF token
-        # The account's count starts again; the IP's does not (one known password must not buy more
-        # guesses at other accounts).
-        failures.reset(0)
-        audit.info("auth.login", extra={"audit": {"user_id": user.pk, "username": user.get_username(), "ip": ip}})
         response = Response(CurrentUserSerializer(user, context={"request": request}).data)
         response[CSRF_HEADER] = get_token(request)
         response["Cache-Control"] = "no-store"

@@ -35,7 +35,8 @@ def _cache_unavailable(what: str, exc: Exception) -> None:
 
 
 class WindowCounter:
-    """Events counted per identity (client IP, account, token…) in fixed windows of ``window`` seconds.
+    """Events counted per identity (client IP, account, token…) in fixed windows of ``window`` seconds;
+    ``limits`` maps ``(scope, identity)`` to the most events allowed, one identity per scope.
 
     ``hit()`` counts one event for every identity and says whether all are still within their limits;
     ``exceeded()`` only looks. Identities are hashed: they are user input of any length.
@@ -45,7 +46,8 @@ class WindowCounter:
         now = time.time()
         bucket = int(now // window)
         self.retry_after = (bucket + 1) * window - now
-        self.limits = {self._key(namespace, scope, ident, bucket): limit for (scope, ident), limit in limits.items()}
+        self.keys = {scope: self._key(namespace, scope, ident, bucket) for scope, ident in limits}
+        self.limits = {self.keys[scope]: limit for (scope, _ident), limit in limits.items()}
 
     @staticmethod
     def _key(namespace: str, scope: str, ident: str, bucket: int) -> str:
@@ -73,10 +75,10 @@ class WindowCounter:
             _cache_unavailable("counting", exc)
             return True
 
-    def reset(self, index: int = 0) -> None:
-        """Forget the count of the ``index``-th identity (e.g. an account after a good sign-in)."""
+    def reset(self, *scopes: str) -> None:
+        """Forget the counts of the identities in ``scopes`` (e.g. an account after a good sign-in)."""
         try:
-            cache.delete(list(self.limits)[index])
+            cache.delete_many([self.keys[scope] for scope in scopes if scope in self.keys])
         except Exception as exc:
             _cache_unavailable("a reset", exc)
 
