@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from api import signin
 from api.authentication import SessionAuthentication
+from api.caching import NoStoreMixin
 from api.serializers import CurrentUserSerializer
 from polycms.http import client_ip
 
@@ -51,7 +52,7 @@ class LoginSerializer(serializers.Serializer):
         return attrs
 
 
-class CsrfView(APIView):
+class CsrfView(NoStoreMixin, APIView):
     """``GET /api/v1/auth/csrf``: 204, sets the ``csrftoken`` cookie and returns a token for it in the
     ``X-CSRFToken`` header, to send back as ``X-CSRFToken`` on unsafe requests."""
 
@@ -65,11 +66,10 @@ class CsrfView(APIView):
     def get(self, request: Request) -> Response:
         response = Response(status=status.HTTP_204_NO_CONTENT)
         response[CSRF_HEADER] = get_token(request)  # also makes the CSRF middleware set the cookie
-        response["Cache-Control"] = "no-store"
         return response
 
 
-class CsrfProtectedView(APIView):
+class CsrfProtectedView(NoStoreMixin, APIView):
     """Base of login and logout: session authentication only, and CSRF checked on every unsafe request,
     signed in or not. DRF checks CSRF only once a session user exists; signing in and out must be
     protected too, or another site could sign a browser into the attacker's account (login CSRF).
@@ -110,7 +110,6 @@ class LoginView(CsrfProtectedView):
         login(request._request, user)  # new session key; rotates the CSRF token
         response = Response(CurrentUserSerializer(user, context={"request": request}).data)
         response[CSRF_HEADER] = get_token(request)
-        response["Cache-Control"] = "no-store"
         return response
 
 

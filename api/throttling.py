@@ -3,6 +3,8 @@ gunicorn worker shares the counts. If the cache is down, limits *degrade open* (
 and a warning is logged): an outage of the cache must not become an outage of the API.
 
 - ``TokenRateThrottle``: per token, with separate budgets for reads and writes.
+- ``UserRateThrottle``: per signed-in user: session reads, and every write whichever token or session
+  makes it (more tokens do not buy more writes).
 - ``AnonRateThrottle``: per client IP for anonymous callers.
 - ``WindowCounter``: the counter under both, also used directly for failures (bad bearer tokens, bad
   passwords), which are checked *before* the expensive work so a scanner is refused quickly with 429.
@@ -116,6 +118,24 @@ class TokenRateThrottle(FixedWindowRateThrottle):
             return None
         self.scope = "token_read" if request.method in SAFE_METHODS else "token_write"
         return str(request.auth.pk)
+
+
+class UserRateThrottle(FixedWindowRateThrottle):
+    """Per user: scope ``user_write`` for every write, by session or by any of the user's tokens, and
+    ``user_read`` for reads by session (a token's reads are counted per token)."""
+
+    scope = "user_write"
+
+    def identity(self, request) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        if request.method in SAFE_METHODS:
+            if is_token_request(request):
+                return None
+            self.scope = "user_read"
+        else:
+            self.scope = "user_write"
+        return str(request.user.pk)
 
 
 class AnonRateThrottle(FixedWindowRateThrottle):

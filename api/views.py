@@ -10,12 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.caching import NoStoreMixin
 from api.exceptions import ServiceUnavailable
 from api.serializers import CurrentUserSerializer, TokenCreatedSerializer, TokenSerializer
 from polycms.http import client_ip
 from tokens import services as token_services
 from tokens.models import PersonalAccessToken
-from tokens.permissions import HasTokenAbility, RefuseBearerToken
+from tokens.permissions import HasTokenAbility, ManagesOwnTokens, RefuseBearerToken
 
 
 class HealthView(APIView):
@@ -36,7 +37,7 @@ class HealthView(APIView):
         return Response({"status": "ok", "database": "ok"})
 
 
-class CurrentUserView(APIView):
+class CurrentUserView(NoStoreMixin, APIView):
     """``GET /api/v1/user``: who the caller is, what they may do, and the token in use."""
 
     permission_classes = [IsAuthenticated, HasTokenAbility]
@@ -47,13 +48,19 @@ class CurrentUserView(APIView):
         return Response(CurrentUserSerializer(request.user, context={"request": request}).data)
 
 
-class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TokenViewSet(
+    NoStoreMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """The caller's own tokens. Session sign-in only: a bearer token cannot mint or revoke tokens.
     ``DELETE`` revokes (the token stays listed as revoked)."""
 
     queryset = PersonalAccessToken.objects.none()  # for the schema; get_queryset narrows to the caller's
     serializer_class = TokenSerializer
-    permission_classes = [IsAuthenticated, RefuseBearerToken]
+    permission_classes = [IsAuthenticated, RefuseBearerToken, ManagesOwnTokens]
 
     def get_queryset(self):
         return PersonalAccessToken.objects.filter(owner=self.request.user)
@@ -70,7 +77,6 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         token.token = plaintext
         response = Response(self.get_serializer(token).data, status=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{token.pk}")
-        response["Cache-Control"] = "no-store"
         return response
 
     @extend_schema(responses={204: None})

@@ -204,10 +204,16 @@ REST_FRAMEWORK = {
         "api.renderers.EnvelopeBrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.UserRateThrottle",
+        "api.throttling.AnonRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "token_read": os.environ.get("POLYCMS_RATE_TOKEN_READ", "1200/min"),
         "token_write": os.environ.get("POLYCMS_RATE_TOKEN_WRITE", "120/min"),
+        "user_read": os.environ.get("POLYCMS_RATE_USER_READ", "1200/min"),
+        "user_write": os.environ.get("POLYCMS_RATE_USER_WRITE", "120/min"),
         "anon": os.environ.get("POLYCMS_RATE_ANON", "300/min"),
     },
     # 0 means REMOTE_ADDR only (DRF's None would trust the whole X-Forwarded-For header).

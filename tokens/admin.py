@@ -1,13 +1,9 @@
 """Admin for personal access tokens ("API tokens"), and a user-admin action that revokes users' tokens.
 
-Who may do what:
-
-- Staff users get ``tokens.add_personalaccesstoken`` + ``tokens.view_personalaccesstoken`` to create,
-  see and revoke their own tokens (a token can be revoked by whoever can see it).
-- ``tokens.revoke_any_token`` ("Can revoke any user's token") also shows everyone's tokens, so they
-  can be revoked, here and through the user admin's "Revoke all API tokens" action.
-- Superusers see everything and alone may delete tokens; old tokens are normally removed by
-  ``manage.py prunetokens``.
+Who may do what is ``tokens.policies``, the rule the API follows too: every staff user creates, sees
+and revokes their own tokens; ``tokens.revoke_any_token`` ("Can revoke any user's token") also shows
+everyone's tokens, here and through the user admin's "Revoke all API tokens" action. Superusers see
+everything and alone may delete tokens; old tokens are normally removed by ``manage.py prunetokens``.
 
 A token is never edited: it is created, then possibly revoked. Its plaintext appears once, in the
 response to the creation POST (nothing server-side keeps it); its digest is never shown or filterable.
@@ -34,7 +30,8 @@ from django.utils.translation import ngettext
 
 from polycms.http import client_ip
 from tokens.forms import TokenCreateForm
-from tokens.models import PersonalAccessToken, sees_every_token
+from tokens.models import PersonalAccessToken
+from tokens.policies import can_manage_own_tokens, can_see_token, sees_every_token
 from tokens.services import tokens_revoke
 
 REVOKED_MESSAGE = "Revoked"
@@ -142,6 +139,17 @@ class PersonalAccessTokenAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_revoked():
             return [*self.fieldsets, self.revocation_fieldset]
         return self.fieldsets
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_manage_own_tokens(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: PersonalAccessToken | None = None) -> bool:
+        if obj is None:
+            return can_manage_own_tokens(request.user)
+        return can_see_token(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_manage_own_tokens(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: PersonalAccessToken | None = None) -> bool:
         return False  # tokens are read-only once created; revoking has its own permission and view

@@ -11,12 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tokens import abilities as token_abilities
-from tokens import crypto
-
-
-def sees_every_token(user) -> bool:
-    """Superusers and holders of ``tokens.revoke_any_token`` see (and may revoke) everyone's tokens."""
-    return user.is_superuser or user.has_perm("tokens.revoke_any_token")
+from tokens import crypto, policies
 
 
 class TokenQuerySet(models.QuerySet):
@@ -31,10 +26,12 @@ class TokenQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=False)
 
     def visible_to(self, user) -> TokenQuerySet:
-        """Everyone's tokens for ``sees_every_token`` users; others see their own."""
-        if sees_every_token(user):
+        """The tokens ``user`` may see and revoke (``tokens.policies``)."""
+        if policies.sees_every_token(user):
             return self
-        return self.filter(owner=user)
+        if policies.can_manage_own_tokens(user):
+            return self.filter(owner=user)
+        return self.none()
 
 
 class TokenManager(models.Manager.from_queryset(TokenQuerySet)):

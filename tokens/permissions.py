@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import permissions
 from rest_framework.request import Request
 
+from tokens import policies
 from tokens.models import PersonalAccessToken
 
 
@@ -36,3 +37,12 @@ class RefuseBearerToken(permissions.BasePermission):
 
     def has_permission(self, request: Request, view) -> bool:
         return not is_token_request(request)
+
+
+class ManagesOwnTokens(permissions.BasePermission):
+    """``tokens.policies.can_manage_own_tokens``: the same rule as the admin's."""
+
+    message = "This account may not manage API tokens."
+
+    def has_permission(self, request: Request, view) -> bool:
+        return policies.can_manage_own_tokens(request.user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -31,8 +32,9 @@ def token_create(
 ) -> tuple[PersonalAccessToken, str]:
     """Validate and create a token for ``owner``; return ``(token, plaintext)``.
 
-    Raises ``ValidationError`` keyed by field (name, abilities, expires_at). An *expired* token that
-    still holds the name is revoked so the name can be reused; an active one is a clash.
+    Raises ``ValidationError`` keyed by field (name, abilities, expires_at; ``non_field_errors`` when
+    ``owner`` already holds ``MAX_ACTIVE_PER_USER`` active tokens). An *expired* token that still holds
+    the name is revoked so the name can be reused; an active one is a clash.
     """
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
@@ -52,6 +54,9 @@ def token_create(
 
     name_taken = ValidationError({"name": ["You already have an active token with this name."]})
     with transaction.atomic():
+        # Creates for one owner queue here, so two concurrent ones cannot both take the last free place.
+        list(get_user_model()._default_manager.select_for_update().filter(pk=owner.pk).values_list("pk"))
+        _check_token_cap(owner, now)
         PersonalAccessToken.objects.expired(now).filter(owner=owner, name=name).update(revoked_at=now)
         if PersonalAccessToken.objects.active(now).filter(owner=owner, name=name).exists():
             raise name_taken
@@ -64,6 +69,19 @@ def token_create(
             raise name_taken from None
     audit.info("token.created", extra={"audit": _audit_fields(token, actor=owner, ip=ip)})
     return token, plaintext
+
+
+def _check_token_cap(owner, now: datetime) -> None:
+    cap = token_settings.MAX_ACTIVE_PER_USER
+    if PersonalAccessToken.objects.active(now).filter(owner=owner).count() >= cap:
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    f"You already have {cap} active tokens, the most one account may hold. "
+                    "Revoke one you no longer use, then create this one."
+                ]
+            }
+        )
 
 
 def token_revoke(*, token: PersonalAccessToken, by, ip: str | None = None) -> bool:

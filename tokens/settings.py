@@ -9,5 +9,7 @@ token_settings = AppSettings(
         "LAST_USED_WRITE_INTERVAL": 60,
         # Expiry presets (days) offered by the admin's "Create New Token" form, besides a date and "never".
         "EXPIRY_CHOICES_DAYS": [7, 30, 90, 365],
+        # Active (not revoked, not expired) tokens one user may hold; creating one more is refused (422).
+        "MAX_ACTIVE_PER_USER": 50,
     },
 )

@@ -16,6 +16,8 @@ def rates(settings):
             "DEFAULT_THROTTLE_RATES": {
                 "token_read": "1000/min",
                 "token_write": "1000/min",
+                "user_read": "1000/min",
+                "user_write": "1000/min",
                 "anon": "1000/min",
                 **rates,
             },

@@ -59,7 +59,9 @@ def fuzz_settings(settings) -> None:
     # Rate limits have their own tests; here they would only turn most writes into 429s.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token_read": "100000/min", "token_write": "100000/min", "anon": "100000/min"},
+        "DEFAULT_THROTTLE_RATES": {
+            scope: "100000/min" for scope in ("token_read", "token_write", "user_read", "user_write", "anon")
+        },
     }
 
 

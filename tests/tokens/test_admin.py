@@ -74,21 +74,17 @@ def test_admin_index_and_user_tools_link_to_api_tokens(admin_client):
     assert url("changelist") in content
 
 
-def test_user_tools_omit_api_tokens_for_staff_without_token_access(make_user):
+def test_every_staff_user_finds_api_tokens_without_any_permission(make_user):
     client = Client()
     client.force_login(make_user("sam", is_staff=True))
 
     body = client.get(reverse("admin:index")).content.decode()
 
-    assert url("changelist") not in body
-
-
-def test_staff_without_token_permissions_cannot_reach_the_token_admin(make_user):
-    client = Client()
-    client.force_login(make_user("sam", is_staff=True))
-
-    assert client.get(url("changelist")).status_code == HTTPStatus.FORBIDDEN
-    assert client.get(url("add")).status_code == HTTPStatus.FORBIDDEN
+    user_tools = body.split('id="user-tools"', 1)[1].split("</div>", 1)[0]
+    assert url("changelist") in user_tools
+    assert url("changelist") in body.split('id="content-main"', 1)[1]
+    assert client.get(url("changelist")).status_code == HTTPStatus.OK
+    assert client.get(url("add")).status_code == HTTPStatus.OK
 
 
 # ------------------------------------------------------------------------------ create
@@ -120,7 +116,7 @@ def test_creating_a_token_shows_its_plaintext_once_and_uncacheable(admin_client,
     assert crypto.is_well_formed(found[0])
     body = response.content.decode()
     assert "will not be shown again" in body
-    assert "navigator.clipboard" in body
+    assert "tokens/token_created.js" in body  # the copy button
     token = PersonalAccessToken.objects.get()
     assert (token.owner, token.name, token.abilities) == (admin_user, "Mobile App", ["posts:read", "user:read"])
     assert token.expires_at == NOW + timedelta(days=30)
@@ -232,16 +228,6 @@ def test_tokens_created_in_the_admin_belong_to_the_signed_in_user(staff_member, 
     create_through_admin(client, owner=user.pk)
 
     assert PersonalAccessToken.objects.get().owner == staff_member
-
-
-def test_creating_needs_the_add_permission(make_user, grant):
-    viewer = grant(make_user("vic", is_staff=True), "tokens.view_personalaccesstoken")
-    client = Client()
-    client.force_login(viewer)
-
-    assert client.get(url("add")).status_code == HTTPStatus.FORBIDDEN
-    assert create_through_admin(client).status_code == HTTPStatus.FORBIDDEN
-    assert not PersonalAccessToken.objects.exists()
 
 
 # ------------------------------------------------------------------------------ list
