@@ -6,4 +6,4 @@ class ApiConfig(AppConfig):
     verbose_name = "API v1"
 
     def ready(self) -> None:
-        from api import schema, signin  # noqa: F401  (OpenAPI authentication extensions; sign-in audit)
+        from api import schema  # noqa: F401  (registers the OpenAPI authentication extensions)

@@ -75,7 +75,7 @@ class EnvelopeAutoSchema(AutoSchema):
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "api.authentication.PersonalAccessTokenAuthentication"
+    target_class = "tokens.authentication.PersonalAccessTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
@@ -88,7 +88,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
-    target_class = "api.authentication.SessionAuthentication"
+    target_class = "accounts.authentication.SessionAuthentication"
     match_subclasses = True
     name = "cookieAuth"
 

@@ -1,21 +1,16 @@
-"""v1 routing: ``/api/v1/...``. Anything unmatched answers 404 in the error format."""
+"""v1 routing: ``/api/v1/...``: each app's own URLs, the schema and docs, health. Anything unmatched
+answers 404 in the error format."""
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.routers import SimpleRouter
 
-from api import session, views
+from api import views
 from api.exceptions import error_response
-from posts.views import PostViewSet
 
 app_name = "api"
-
-router = SimpleRouter(trailing_slash=False)
-router.register("posts", PostViewSet, basename="post")
-router.register("tokens", views.TokenViewSet, basename="token")
 
 
 @csrf_exempt  # a 404 changes nothing; without this an unsafe method gets Django's HTML CSRF page
@@ -25,10 +20,9 @@ def not_found(request, unmatched: str = ""):
 
 urlpatterns = [
     path("health", views.HealthView.as_view(), name="health"),
-    path("user", views.CurrentUserView.as_view(), name="user"),
-    path("auth/csrf", session.CsrfView.as_view(), name="auth-csrf"),
-    path("auth/login", session.LoginView.as_view(), name="auth-login"),
-    path("auth/logout", session.LogoutView.as_view(), name="auth-logout"),
+    path("", include("accounts.urls")),
+    path("", include("tokens.urls")),
+    path("", include("posts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (docs/?script): no inline script for the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
@@ -40,6 +34,5 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    path("", include(router.urls)),
     re_path(r"^(?P<unmatched>.*)$", not_found),
 ]

@@ -88,7 +88,7 @@ def authentication_costs(fixture: Fixture) -> dict[str, dict]:
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
-    from api.authentication import PersonalAccessTokenAuthentication
+    from tokens.authentication import PersonalAccessTokenAuthentication
     from tokens.models import PersonalAccessToken
 
     factory = APIRequestFactory()

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.serializers import CurrentUserSerializer
+from tokens.serializers import CurrentUserSerializer
 
 
 def ceiling(request: HttpRequest) -> JsonResponse:

@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from api import signin
+from accounts import services as signin
 
 
 class SignInLimitedAuthenticationForm(AdminAuthenticationForm):
-    """The admin login form, checking passwords through ``api.signin``: failures count against the
+    """The admin login form, checking passwords through ``accounts.services``: failures count against the
     same limits as ``/api/v1/auth/login`` (per identifier, account and IP) and are audited. A
     non-staff account fails like a wrong password, as Django's admin already words it."""
 

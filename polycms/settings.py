@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "accounts",
     "tokens",
     "posts",
     "django_filters",
@@ -192,8 +193,8 @@ CONTENT_SECURITY_POLICY = {
 # ---------------------------------------------------------------------------- DRF
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.PersonalAccessTokenAuthentication",
-        "api.authentication.SessionAuthentication",
+        "tokens.authentication.PersonalAccessTokenAuthentication",
+        "accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

@@ -1,5 +1,5 @@
 """Attack: guess a staff password on ``/admin/login/`` without limit (the admin session also works on
-``/api/v1``). Defence: the admin login checks passwords through ``api.signin``, sharing the API sign-in's
+``/api/v1``). Defence: the admin login checks passwords through ``accounts.services``, sharing the API sign-in's
 failure counters and audit lines; a locked sign-in is a 429 page, and the right password does not get in."""
 
 import logging
@@ -8,7 +8,7 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 
-from tests.api.test_session import PASSWORD, browser, fetch_csrf, sign_in_fails
+from tests.accounts.test_views import PASSWORD, browser, fetch_csrf, sign_in_fails
 
 pytestmark = pytest.mark.django_db
 

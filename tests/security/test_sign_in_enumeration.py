@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.test_session import PASSWORD, browser, fetch_csrf, sign_in, sign_in_fails
+from tests.accounts.test_views import PASSWORD, browser, fetch_csrf, sign_in, sign_in_fails
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient, APIRequestFactory
 
-from api.authentication import PersonalAccessTokenAuthentication
 from tokens import crypto, services
+from tokens.authentication import PersonalAccessTokenAuthentication
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 The session cookie and the CSRF token go together: every unsafe request signed in by session must
 carry ``X-CSRFToken``. A frontend on another origin cannot read the API's cookies, so the token is
 also returned in the ``X-CSRFToken`` response header (exposed through CORS). Login and logout check
-CSRF even for anonymous callers. Passwords are checked by ``api.signin``, which also limits failures
+CSRF even for anonymous callers. Passwords are checked by ``accounts.services``, which also limits failures
 (shared with the admin's login page).
 """
 
@@ -21,11 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import signin
-from api.authentication import SessionAuthentication
+from accounts import services as signin
+from accounts.authentication import SessionAuthentication
 from api.caching import NoStoreMixin
-from api.serializers import CurrentUserSerializer
 from polycms.http import client_ip
+from tokens.serializers import CurrentUserSerializer
 
 audit = logging.getLogger("polycms.audit")
 
@@ -93,7 +93,7 @@ class LoginView(CsrfProtectedView):
     (as ``GET /api/v1/user``) and a new session. The session key and the CSRF token are rotated; the
     new token is in the ``X-CSRFToken`` header. An unknown user, a wrong password and an inactive
     account get the same 401; too many failures get 429 ``rate_limited`` with ``Retry-After`` (see
-    ``api.signin`` for the limits)."""
+    ``accounts.services`` for the limits)."""
 
     @extend_schema(
         parameters=[CSRF_SENT, csrf_returned(200)], request=LoginSerializer, responses={200: CurrentUserSerializer}

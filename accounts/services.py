@@ -1,5 +1,6 @@
 """Password sign-in with failure limits and audit lines: one service for the API's ``/auth/login`` and
-the Django admin's login page.
+the Django admin's login page (limits in ``POLYCMS_API``: ``LOGIN_FAILURES_PER_USERNAME``,
+``LOGIN_FAILURES_PER_IP``, ``LOGIN_FAILURE_WINDOW``).
 
 Failures are counted in fixed windows of ``LOGIN_FAILURE_WINDOW`` seconds, three ways:
 

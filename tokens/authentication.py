@@ -1,0 +1,108 @@
+"""``Authorization: Bearer <personal access token>``.
+
+On success ``request.user`` is the token's owner (so every permission check is the owner's own) and
+``request.auth`` is the ``PersonalAccessToken``. One query per request; none for a malformed token, nor
+for a client IP over its failure limit; a write only when ``last_used_at`` is older than the configured
+interval.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from api.settings import api_settings
+from api.throttling import WindowCounter
+from polycms.http import client_ip
+from tokens import crypto, services
+from tokens.models import PersonalAccessToken
+
+audit = logging.getLogger("polycms.audit")
+
+
+class TokenRejected(exceptions.AuthenticationFailed):
+    """401 ``authentication_failed`` whose ``details.reason`` says why: invalid, expired, revoked, inactive."""
+
+    def __init__(self, detail: str, reason: str, token_id: int | None = None) -> None:
+        super().__init__(detail)
+        self.details = {"reason": reason}
+        self.token_id = token_id
+
+
+class BearerFailures:
+    """Failed bearer authentications from one client IP: ``BEARER_FAILURES_PER_IP`` per window of
+    ``BEARER_FAILURE_WINDOW`` seconds, then every bearer request from that IP is 429."""
+
+    def __init__(self, ip: str | None) -> None:
+        self.ip = ip
+        self.counter = WindowCounter(
+            "bearer",
+            window=api_settings.BEARER_FAILURE_WINDOW,
+            limits={("ip", ip or "unknown"): api_settings.BEARER_FAILURES_PER_IP},
+        )
+
+    def refuse_if_over_limit(self) -> None:
+        """Checked before any database work, so scanners are refused cheaply."""
+        if self.counter.exceeded():
+            raise exceptions.Throttled(
+                wait=self.counter.retry_after,
+                detail=str(_("Too many failed authentication attempts from your address.")),
+            )
+
+    def record(self, rejection: TokenRejected) -> None:
+        """Count the failure and write the ``auth.bearer_failed`` audit line (never the token)."""
+        self.counter.hit()
+        audit.info(
+            "auth.bearer_failed",
+            extra={"audit": {"reason": rejection.details["reason"], "token_id": rejection.token_id, "ip": self.ip}},
+        )
+
+
+class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+    realm = "api"
+
+    def authenticate(self, request: Request) -> tuple | None:
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None  # not ours: let the other authenticators try
+        ip = client_ip(request)
+        failures = BearerFailures(ip)
+        failures.refuse_if_over_limit()
+        try:
+            token = self.authenticate_credentials(self._plaintext(parts))
+        except TokenRejected as rejection:
+            failures.record(rejection)
+            raise
+        services.token_record_use(token=token, ip=ip)
+        return token.owner, token
+
+    @staticmethod
+    def _plaintext(parts: list[bytes]) -> str:
+        if len(parts) != 2:
+            raise TokenRejected(_("Invalid Authorization header: expected 'Bearer <token>'."), "invalid")
+        try:
+            return parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise TokenRejected(_("Invalid token."), "invalid") from None
+
+    def authenticate_credentials(self, plaintext: str) -> PersonalAccessToken:
+        """The usable token for ``plaintext``; ``TokenRejected`` saying why it is not usable."""
+        if not crypto.is_well_formed(plaintext):
+            raise TokenRejected(_("Invalid token."), "invalid")
+        token = services.token_lookup(plaintext)
+        if token is None:
+            raise TokenRejected(_("Invalid token."), "invalid")
+        if token.is_revoked():
+            raise TokenRejected(_("This token has been revoked."), "revoked", token.pk)
+        if token.is_expired():
+            raise TokenRejected(_("This token has expired."), "expired", token.pk)
+        if not token.owner.is_active:
+            raise TokenRejected(_("The token's owner is inactive."), "inactive", token.pk)
+        return token
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="{self.realm}"'
