@@ -5,9 +5,7 @@ from __future__ import annotations
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-
-class CsrfFailed(exceptions.PermissionDenied):
-    default_code = "csrf_failed"
+from api.exceptions import CsrfFailed
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
@@ -17,4 +15,4 @@ class SessionAuthentication(authentication.SessionAuthentication):
         try:
             super().enforce_csrf(request)
         except exceptions.PermissionDenied as exc:
-            raise CsrfFailed(str(exc.detail), code="csrf_failed") from None
+            raise CsrfFailed(str(exc.detail)) from None

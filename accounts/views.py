@@ -15,7 +15,7 @@ from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from accounts import services as signin
 from accounts.authentication import SessionAuthentication
 from api.caching import NoStoreMixin
+from api.exceptions import AuthenticationFailed, RateLimited
 from polycms.http import client_ip
 from tokens.serializers import CurrentUserSerializer
 
@@ -104,9 +105,9 @@ class LoginView(CsrfProtectedView):
         try:
             user = signin.sign_in_authenticate(request._request, **serializer.validated_data)
         except signin.SignInLocked as exc:
-            raise exceptions.Throttled(wait=exc.retry_after) from None
+            raise RateLimited(wait=exc.retry_after) from None
         except signin.SignInFailed:
-            raise exceptions.AuthenticationFailed(_("Invalid username/email or password.")) from None
+            raise AuthenticationFailed(_("Invalid username/email or password.")) from None
         login(request._request, user)  # new session key; rotates the CSRF token
         response = Response(CurrentUserSerializer(user, context={"request": request}).data)
         response[CSRF_HEADER] = get_token(request)

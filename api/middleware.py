@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from api.exceptions import error_response, unhandled_error
+from api.exceptions import ParseError, RequestTooLarge, error_response, unhandled_error
 from api.settings import api_settings
 
 
@@ -30,17 +30,16 @@ class ApiErrorMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return error_response("parse_error", "Invalid Content-Length header.", 400)
+            return error_response(ParseError("Invalid Content-Length header."))
         if length > limit:
             return error_response(
-                "request_too_large",
-                f"The request body is {length} bytes; the limit is {limit} bytes.",
-                413,
-                {"limit_bytes": limit},
+                RequestTooLarge(
+                    f"The request body is {length} bytes; the limit is {limit} bytes.", details={"limit_bytes": limit}
+                )
             )
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path.startswith("/api/"):
             return None
-        return error_response(*unhandled_error(exception, where=request.path))
+        return error_response(unhandled_error(exception, where=request.path))

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api.exceptions import UnprocessableEntity
+from api.exceptions import ValidationError
 from api.settings import api_settings
 
 
@@ -21,11 +21,11 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
     try:
         value = int(raw)
     except ValueError:
-        raise UnprocessableEntity({name: ["Must be a positive integer."]}) from None
+        raise ValidationError({name: ["Must be a positive integer."]}) from None
     if value < 1:
-        raise UnprocessableEntity({name: ["Must be a positive integer."]})
+        raise ValidationError({name: ["Must be a positive integer."]})
     if maximum is not None and value > maximum:
-        raise UnprocessableEntity({name: [f"Must be at most {maximum}."]})
+        raise ValidationError({name: [f"Must be at most {maximum}."]})
     return value
 
 

@@ -8,27 +8,11 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-ERROR_CODES = [
-    "parse_error",
-    "validation_error",
-    "not_authenticated",
-    "authentication_failed",
-    "csrf_failed",
-    "permission_denied",
-    "not_found",
-    "method_not_allowed",
-    "not_acceptable",
-    "conflict",
-    "precondition_failed",
-    "request_too_large",
-    "unsupported_media_type",
-    "rate_limited",
-    "server_error",
-    "service_unavailable",
-]
+from api.exceptions import CATALOGUE, ERROR_CODES, Conflict, PreconditionFailed
 
-# Statuses any operation may answer: auth, abuse limits, content negotiation and server faults.
-COMMON_ERROR_STATUSES = ["400", "401", "403", "404", "405", "406", "413", "415", "422", "429", "500", "503"]
+# Statuses any operation may answer: every catalogue status but the ones only some operations answer.
+_OPERATION_SPECIFIC = {Conflict.status_code, PreconditionFailed.status_code}
+COMMON_ERROR_STATUSES = sorted({str(error.status_code) for error in CATALOGUE} - {str(s) for s in _OPERATION_SPECIFIC})
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -57,7 +41,7 @@ class EnvelopeAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        statuses = [*COMMON_ERROR_STATUSES, *(["412"] if self._takes_if_match() else [])]
+        statuses = [*COMMON_ERROR_STATUSES, *([str(PreconditionFailed.status_code)] if self._takes_if_match() else [])]
         for status_code in statuses:
             if status_code not in responses:
                 responses[status_code] = self._get_response_for_code(ErrorEnvelopeSerializer, status_code)

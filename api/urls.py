@@ -8,14 +8,14 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api import views
-from api.exceptions import error_response
+from api.exceptions import NotFound, error_response
 
 app_name = "api"
 
 
 @csrf_exempt  # a 404 changes nothing; without this an unsafe method gets Django's HTML CSRF page
 def not_found(request, unmatched: str = ""):
-    return error_response("not_found", f"No API endpoint at {request.path}.", 404)
+    return error_response(NotFound(f"No API endpoint at {request.path}."))
 
 
 urlpatterns = [

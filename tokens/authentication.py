@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions
+from rest_framework import authentication
 from rest_framework.request import Request
 
+from api.exceptions import AuthenticationFailed, RateLimited
 from api.settings import api_settings
 from api.throttling import WindowCounter
 from polycms.http import client_ip
@@ -23,12 +24,11 @@ from tokens.models import PersonalAccessToken
 audit = logging.getLogger("polycms.audit")
 
 
-class TokenRejected(exceptions.AuthenticationFailed):
+class TokenRejected(AuthenticationFailed):
     """401 ``authentication_failed`` whose ``details.reason`` says why: invalid, expired, revoked, inactive."""
 
     def __init__(self, detail: str, reason: str, token_id: int | None = None) -> None:
-        super().__init__(detail)
-        self.details = {"reason": reason}
+        super().__init__(detail, details={"reason": reason})
         self.token_id = token_id
 
 
@@ -47,7 +47,7 @@ class BearerFailures:
     def refuse_if_over_limit(self) -> None:
         """Checked before any database work, so scanners are refused cheaply."""
         if self.counter.exceeded():
-            raise exceptions.Throttled(
+            raise RateLimited(
                 wait=self.counter.retry_after,
                 detail=str(_("Too many failed authentication attempts from your address.")),
             )
