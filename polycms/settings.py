@@ -95,7 +95,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------- cache
-# REDIS_URL set -> one cache shared by every gunicorn worker (throttles, login limits, idempotency keys).
+# REDIS_URL set -> one cache shared by every gunicorn worker (rate limits, sign-in and bearer failure counts).
+# Idempotency keys live in the database (posts.IdempotencyRecord), not here.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {

@@ -70,6 +70,8 @@ class TokenSerializer(serializers.ModelSerializer):
             "revoked_at",
         ]
         read_only_fields = ["created_at", "last_used_at", "last_used_ip", "revoked_at"]
+        # The model's unique (owner, name) constraint would make DRF add a validator that needs the owner in
+        # the input; token_create checks the name among the owner's active tokens itself, in its transaction.
         extra_kwargs = {"name": {"validators": []}}
 
 
