@@ -14,7 +14,7 @@ from api.exceptions import ValidationError
 from api.settings import api_settings
 
 
-def _positive_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
+def _positive_int(request: Request, name: str, default: int, maximum: int | None = None, why: str = "") -> int:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return default
@@ -25,13 +25,14 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
     if value < 1:
         raise ValidationError({name: ["Must be a positive integer."]})
     if maximum is not None and value > maximum:
-        raise ValidationError({name: [f"Must be at most {maximum}."]})
+        raise ValidationError({name: [f"Must be at most {maximum}{f' {why}' if why else ''}."]})
     return value
 
 
 class PageNumberEnvelopePagination(BasePagination):
-    """``?page=P&per_page=K`` (default 20, max 100). A page past the end is empty, not an error,
-    so polling clients can walk pages without racing deletions.
+    """``?page=P&per_page=K`` (default 20, max 100; a view may lower both for a request with
+    ``limit_page_size()``). A page past the end is empty, not an error, so polling clients can walk pages
+    without racing deletions.
 
     ``meta.total`` is exact up to ``COUNT_LIMIT`` matching rows; past that, counting every row would
     make each list request cost O(table), so the count stops there and says so: ``total_exact`` is
@@ -41,11 +42,24 @@ class PageNumberEnvelopePagination(BasePagination):
 
     page_query_param = "page"
     page_size_query_param = "per_page"
+    max_page_size: int | None = None  # None: POLYCMS_API["MAX_PAGE_SIZE"]
+    max_page_size_reason = ""
+
+    def limit_page_size(self, maximum: int, reason: str) -> None:
+        """Lower ``per_page``'s maximum (and the default, if it is larger) for this request, e.g. for
+        items that can be large; a larger ``per_page`` is 422 with ``reason`` in the message."""
+        self.max_page_size = min(maximum, api_settings.MAX_PAGE_SIZE)
+        self.max_page_size_reason = reason
 
     def paginate_queryset(self, queryset, request: Request, view=None) -> list:
         self.request = request
+        maximum = api_settings.MAX_PAGE_SIZE if self.max_page_size is None else self.max_page_size
         self.per_page = _positive_int(
-            request, self.page_size_query_param, api_settings.DEFAULT_PAGE_SIZE, api_settings.MAX_PAGE_SIZE
+            request,
+            self.page_size_query_param,
+            min(api_settings.DEFAULT_PAGE_SIZE, maximum),
+            maximum,
+            self.max_page_size_reason,
         )
         self.page = _positive_int(request, self.page_query_param, 1, maximum=10**9)
         offset = (self.page - 1) * self.per_page

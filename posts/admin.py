@@ -45,6 +45,12 @@ class PostAdmin(admin.ModelAdmin):
             fieldsets.append(("Record", {"fields": ["author", "created_at", "updated_at", "version"]}))
         return fieldsets
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> list[str]:
+        # Only users who may publish set published_at (posts.services would refuse anyone else).
+        if policies.can_publish(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "published_at"]
+
     def get_form(self, request: HttpRequest, obj: Post | None = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user  # a class made for this request by modelform_factory, so this stays per request

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from posts import content, services
 from posts.models import SLUG_PATTERN, Post, empty_document
@@ -39,9 +39,10 @@ class EditorJSDocumentField(forms.Field):
 class PostAdminForm(forms.ModelForm):
     """A post as ``PostAdmin`` edits it; ``service_data()`` is what goes to ``post_create`` / ``post_update``.
 
-    ``user`` is who saves (``PostAdmin.get_form`` sets it): a change that publishes, schedules or unpublishes
-    without ``posts.publish_post`` is an error on ``status`` (or ``published_at``), since ``posts.services``
-    would refuse it. The slug is optional on creation, and a taken one gets the next free suffix, as in the API.
+    ``user`` is who saves (``PostAdmin.get_form`` sets it): a change that publishes, schedules, unpublishes or
+    sets ``published_at`` without ``posts.publish_post`` is an error on the field that makes it, since
+    ``posts.services`` would refuse it. The slug is optional on creation, and a taken one gets the next free
+    suffix, as in the API.
     """
 
     user = None
@@ -52,6 +53,11 @@ class PostAdminForm(forms.ModelForm):
         required=False,
         help_text="Leave blank to make one from the title. On creation a taken slug gets a -2, -3… suffix.",
         error_messages={"invalid": "Use lowercase letters, digits and single hyphens (e.g. hello-world)."},
+    )
+    excerpt = forms.CharField(
+        required=False,
+        max_length=services.EXCERPT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"class": "vLargeTextField"}),  # the admin's own widget for text
     )
     content_raw = EditorJSDocumentField(
         label="Content",
@@ -81,8 +87,8 @@ class PostAdminForm(forms.ModelForm):
         if self.user is not None:
             try:
                 services.check_publishing(self.user, post, changes)
-            except PermissionDenied as denied:
-                self.add_error("status" if "status" in changes else "published_at", str(denied))
+            except services.PublishingDenied as denied:
+                self.add_error(denied.field, str(denied))
         return cleaned_data
 
     def validate_unique(self) -> None:

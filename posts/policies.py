@@ -43,5 +43,10 @@ def publishing_change(post: Post | None, changes: dict) -> bool:
     old_status = post.status if post else Post.Status.DRAFT
     if new_status != old_status and Post.Status.PUBLISHED in {new_status, old_status}:
         return True
-    touches_date = "published_at" in changes and (post is None or changes["published_at"] != post.published_at)
-    return touches_date and new_status == Post.Status.PUBLISHED
+    return sets_published_at(post, changes) and new_status == Post.Status.PUBLISHED
+
+
+def sets_published_at(post: Post | None, changes: dict) -> bool:
+    """Whether ``changes`` write a new ``published_at``, whatever the status. That needs ``publish_post``
+    too: a date set on a draft is kept when the draft is published, so whoever sets it dates the publication."""
+    return "published_at" in changes and changes["published_at"] != (post.published_at if post else None)

@@ -1,9 +1,12 @@
 """Post representation: every model field, ``content_raw`` always as an object, ``author`` as
-``{id, username, name}``."""
+``{id, username, name}``; or only the fields a ``?fields=`` query selects."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth import get_user_model
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,6 +45,9 @@ class EditorJSField(serializers.Field):
 
 
 class AuthorSerializer(serializers.ModelSerializer):
+    # The user columns it reads (``name`` is the full name), for ``QuerySet.only()``.
+    columns = ("id", "username", "first_name", "last_name")
+
     name = serializers.SerializerMethodField()
 
     class Meta:
@@ -53,6 +59,9 @@ class AuthorSerializer(serializers.ModelSerializer):
 
 
 class PostSerializer(serializers.ModelSerializer):
+    """A post. ``fields`` (names from ``FIELDS``) builds only those fields, in ``FIELDS`` order; the
+    default is all of them."""
+
     content_raw = EditorJSField(required=False)
     author = AuthorSerializer(read_only=True)
     slug = serializers.RegexField(
@@ -81,3 +90,42 @@ class PostSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["content_html", "created_at", "updated_at"]
+        extra_kwargs = {"excerpt": {"max_length": services.EXCERPT_MAX_LENGTH}}
+
+    def __init__(self, *args, fields: Collection[str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.selected_fields = fields
+
+    def get_field_names(self, declared_fields, info) -> list[str]:
+        names = super().get_field_names(declared_fields, info)
+        if self.selected_fields is None:
+            return names
+        return [name for name in names if name in self.selected_fields]
+
+
+class PostSerializerSchema(OpenApiSerializerExtension):
+    """In the OpenAPI schema, a post in a response has no required property: ``?fields=`` may leave any out."""
+
+    target_class = PostSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema.pop("required", None)
+        return schema
+
+
+FIELDS: tuple[str, ...] = tuple(PostSerializer.Meta.fields)
+# The fields that can make a post megabytes long (see POLYCMS_POSTS["CONTENT_MAX_BYTES"]); the others are
+# bounded by their maximum lengths.
+CONTENT_FIELDS = frozenset({"content_raw", "content_html"})
+LIST_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name not in CONTENT_FIELDS)
+
+
+def post_columns(fields: Collection[str]) -> list[str]:
+    """What ``Post.objects.only()`` needs for ``PostSerializer(fields=fields)``, plus ``version`` for the
+    ETag; with ``author`` the author's columns too (the caller joins them with ``select_related``)."""
+    columns = ["id", "version", *(name for name in fields if name not in {"id", "author"})]
+    if "author" in fields:
+        columns += ["author", *(f"author__{column}" for column in AuthorSerializer.columns)]
+    return columns

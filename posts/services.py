@@ -16,6 +16,9 @@ from posts.models import Post
 from posts.settings import posts_settings
 
 SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
+# The model's excerpt is unbounded text; writes are held to this so that a post without its content stays a
+# few kilobytes, which is what bounds a list response (README, Posts).
+EXCERPT_MAX_LENGTH = 1000
 _SLUG_ATTEMPTS = 50
 
 
@@ -55,10 +58,23 @@ def _next_free_slug(base: str, exclude_pk: int | None) -> str:
     return f"{base}-{n}"
 
 
+class PublishingDenied(PermissionDenied):
+    """A change only users who may publish can make; ``field`` is the one that makes it."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def check_publishing(user, post: Post | None, changes: dict) -> None:
-    """Raise ``PermissionDenied`` when ``changes`` publish, schedule or unpublish and ``user`` may not."""
+    """Raise ``PublishingDenied`` when ``changes`` publish, schedule, unpublish or set ``published_at`` and
+    ``user`` may not publish. So a draft only ever carries a date a publisher set."""
     if policies.publishing_change(post, changes) and not policies.can_publish(user):
-        raise PermissionDenied("You may not publish, schedule or unpublish posts.")
+        raise PublishingDenied("You may not publish, schedule or unpublish posts.", field="status")
+    if policies.sets_published_at(post, changes) and not policies.can_publish(user):
+        raise PublishingDenied(
+            "You may not set published_at: only users who may publish posts can.", field="published_at"
+        )
 
 
 def _apply_publishing(post: Post) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -11,11 +12,13 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.exceptions import ValidationError
 from posts import idempotency, services
 from posts.filters import PostFilter
 from posts.models import MAX_ID, SLUG_PATTERN, Post
 from posts.permissions import PostAccess
-from posts.serializers import PostSerializer
+from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerializer, post_columns
+from posts.settings import posts_settings
 from tokens.permissions import HasTokenAbility
 
 
@@ -31,6 +34,43 @@ def post_lookup(value: str) -> dict | None:
     if value.isascii() and value.isdigit():
         return {"pk": int(value)} if int(value) <= MAX_ID else None
     return {"slug": value} if re.fullmatch(SLUG_PATTERN, value) else None
+
+
+def requested_fields(request: Request, default: Collection[str]) -> frozenset[str]:
+    """The post fields ``?fields=a,b`` names, or ``default`` without the parameter. An empty list, an
+    empty name or an unknown one is 422 (naming the valid fields), never ignored."""
+    values = request.query_params.getlist("fields")
+    if not values:
+        return frozenset(default)
+    names = [name.strip() for value in values for name in value.split(",")]
+    if not any(names):
+        raise ValidationError({"fields": [f"Name at least one field: {', '.join(FIELDS)}."]})
+    if not all(names):
+        raise ValidationError({"fields": ["Separate field names with single commas, e.g. id,title,slug."]})
+    unknown = [name for name in dict.fromkeys(names) if name not in FIELDS]
+    if unknown:
+        shown = ", ".join(repr(name if len(name) <= 40 else f"{name[:39]}…") for name in unknown[:5])
+        noun = "field" if len(unknown) == 1 else "fields"
+        raise ValidationError({"fields": [f"Unknown {noun} {shown}. Valid fields: {', '.join(FIELDS)}."]})
+    return frozenset(names)
+
+
+def _fields_parameter(description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "fields",
+        {"type": "array", "items": {"type": "string", "enum": list(FIELDS)}, "minItems": 1},
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=False,
+        description=f"Fields to return, comma-separated (e.g. id,title,slug); {description} An unknown field is 422.",
+    )
+
+
+LIST_FIELDS_PARAMETER = _fields_parameter(
+    "default every field but content_raw and content_html. With either of those, per_page is at most "
+    "POLYCMS_POSTS['MAX_CONTENT_PAGE_SIZE'] (default 20); a larger one is 422."
+)
+ITEM_FIELDS_PARAMETER = _fields_parameter("default every field.")
 
 
 IF_MATCH = OpenApiParameter(
@@ -49,9 +89,14 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 ID_OR_SLUG = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Post id or slug.")
 
 
+def _forget_renderer_context(response: Response) -> None:
+    response.renderer_context = {}
+
+
 @extend_schema_view(
+    list=extend_schema(parameters=[LIST_FIELDS_PARAMETER]),
     create=extend_schema(parameters=[IDEMPOTENCY_KEY]),
-    retrieve=extend_schema(parameters=[ID_OR_SLUG]),
+    retrieve=extend_schema(parameters=[ID_OR_SLUG, ITEM_FIELDS_PARAMETER]),
     update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
     partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
     destroy=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
@@ -66,9 +111,21 @@ class PostViewSet(viewsets.ModelViewSet):
     filterset_class = PostFilter
     token_resource = "posts"
     lookup_value_regex = r"[^/]+"
+    # What responses show, and so what get_queryset loads: every field, or on reads what ?fields= names.
+    response_fields: frozenset[str] = frozenset(FIELDS)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # DRF leaves the response in reference cycles (view.response; renderer_context naming the view and the
+        # response itself), so it outlives the request until the cyclic GC runs, which counts objects, not bytes:
+        # pages of content tens of megabytes each piled up in a worker. Without the cycles it goes once sent.
+        del self.response
+        response.add_post_render_callback(_forget_renderer_context)
+        return response
 
     def get_queryset(self):
-        return Post.objects.visible_to(self.request.user).select_related("author")
+        queryset = Post.objects.visible_to(self.request.user).only(*post_columns(self.response_fields))
+        return queryset.select_related("author") if "author" in self.response_fields else queryset
 
     def get_object(self) -> Post:
         lookup = post_lookup(self.kwargs["pk"])
@@ -82,11 +139,22 @@ class PostViewSet(viewsets.ModelViewSet):
         return post
 
     def _item_response(self, post: Post, status_code: int = status.HTTP_200_OK) -> Response:
-        response = Response(self.get_serializer(post).data, status=status_code)
+        response = Response(self.get_serializer(post, fields=self.response_fields).data, status=status_code)
         response["ETag"] = post.etag
         return response
 
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        # The content fields only when asked for, and then in short pages: they are what can make a post large.
+        self.response_fields = requested_fields(request, LIST_FIELDS)
+        if self.response_fields & CONTENT_FIELDS:
+            self.paginator.limit_page_size(
+                posts_settings.MAX_CONTENT_PAGE_SIZE, "when fields include content_raw or content_html"
+            )
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True, fields=self.response_fields).data)
+
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        self.response_fields = requested_fields(request, FIELDS)
         return self._item_response(self.get_object())
 
     def create(self, request: Request, *args, **kwargs) -> Response:

@@ -2,7 +2,10 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from rest_framework.request import Request
 
+from api.exceptions import ValidationError
+from api.pagination import PageNumberEnvelopePagination
 from posts.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +67,16 @@ def test_count_query_is_bounded_by_the_limit(editor, token_client, posts, settin
         client.get("/api/v1/posts?per_page=5")
     count_sql = next(q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper())
     assert "LIMIT 11" in count_sql.upper()
+
+
+def test_a_view_can_lower_the_page_size_for_one_request(rf, posts):
+    paginator = PageNumberEnvelopePagination()
+    paginator.limit_page_size(5, "for these items")
+    queryset = Post.objects.order_by("id")
+
+    assert len(paginator.paginate_queryset(queryset, Request(rf.get("/posts")))) == 5
+    assert len(paginator.paginate_queryset(queryset, Request(rf.get("/posts?per_page=5")))) == 5
+    with pytest.raises(ValidationError) as refused:
+        paginator.paginate_queryset(queryset, Request(rf.get("/posts?per_page=6")))
+    assert refused.value.detail == {"per_page": ["Must be at most 5 for these items."]}
+    assert len(PageNumberEnvelopePagination().paginate_queryset(queryset, Request(rf.get("/posts?per_page=6")))) == 6

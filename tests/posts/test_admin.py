@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posts import services
+from posts.forms import PostAdminForm
 from posts.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +259,14 @@ def test_the_document_limits_from_settings_apply(client, editor_staff, settings)
     assert not Post.objects.exists()
 
 
+def test_the_excerpt_has_the_apis_maximum_length(client, editor_staff):
+    response = signed_in(client, editor_staff).post(ADD, add_data(excerpt="x" * 1001))
+
+    assert response.status_code == HTTPStatus.OK
+    assert form_errors(response)["excerpt"] == ["Ensure this value has at most 1000 characters (it has 1001)."]
+    assert not Post.objects.exists()
+
+
 def test_script_in_a_paragraph_does_not_survive_into_the_preview(client, editor_staff):
     payload = '<img src=x onerror="alert(1)">Hi<script>alert(2)</script> <a href="javascript:alert(3)">link</a>'
     client = signed_in(client, editor_staff)
@@ -337,6 +346,45 @@ def test_contributor_can_edit_their_draft(client, contributor_staff, make_post):
     assert response.status_code == HTTPStatus.FOUND
     post.refresh_from_db()
     assert (post.title, post.status, post.version) == ("Better", "draft", 2)
+
+
+def test_contributor_sees_published_at_read_only_and_cannot_backdate_through_the_form(
+    client, contributor_staff, make_post
+):
+    client = signed_in(client, contributor_staff)
+    page = client.get(ADD)
+    backdated = {"published_at_0": "2001-01-01", "published_at_1": "00:00:00"}
+
+    added = client.post(ADD, add_data(**backdated))
+    post = Post.objects.get()
+    changed = client.post(change_url(post), change_data(post, **backdated))
+
+    assert 'name="published_at_0"' not in page.content.decode()
+    assert added.status_code == changed.status_code == HTTPStatus.FOUND
+    post.refresh_from_db()
+    assert (post.published_at, post.version) == (None, 2)
+
+
+def test_the_form_refuses_published_at_from_a_user_who_may_not_publish(contributor_staff, make_post):
+    # The admin shows this user the date read-only; the form itself still asks posts.services.
+    post = make_post(contributor_staff)
+    form = PostAdminForm(data={**change_data(post), "published_at": "2001-01-01 00:00:00"}, instance=post)
+    form.user = contributor_staff
+
+    assert not form.is_valid()
+    assert form.errors == {"published_at": ["You may not set published_at: only users who may publish posts can."]}
+
+
+def test_author_can_date_their_draft(client, author_staff, make_post):
+    post = make_post(author_staff)
+
+    response = signed_in(client, author_staff).post(
+        change_url(post), change_data(post, published_at_0="2001-01-01", published_at_1="00:00:00")
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    post.refresh_from_db()
+    assert post.status == "draft" and post.published_at.year == 2001
 
 
 def test_author_can_publish_their_draft(client, author_staff, make_post):
