@@ -15,13 +15,14 @@ import django
 
 from bench import load, seed
 from bench.seed import Sizes
-from bench.targets import Target
+from bench.targets import ALL_TARGETS, Target
 
 # Fixed, so digests seeded in one run still match in the next (the seeded database is reused).
 BENCH_SECRET_KEY = "polycms-benchmark-secret-key-not-for-production-5f0c9d2e7b1a4c38"
 RSS_LIMIT_MB = 120
 QUICK = {"users": 20, "tokens": 200, "posts": 200, "rounds": 1, "duration": 2.0}
 QUICK_SCALE = ("200:200", "2000:2000")
+TARGET_KEYS = [target.key for target in ALL_TARGETS]
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([kKmM]?)$")
 
@@ -33,6 +34,17 @@ def count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a count: {text!r} (e.g. 5000, 10k, 1M)")
     number, unit = match.groups()
     return int(float(number) * {"": 1, "k": 1_000, "m": 1_000_000}[unit.lower()])
+
+
+def target_keys(text: str) -> list[str]:
+    """``create_worst`` or ``user,drf_user``: keys of targets to run."""
+    keys = [key.strip() for key in text.split(",") if key.strip()]
+    unknown = [key for key in keys if key not in TARGET_KEYS]
+    if unknown or not keys:
+        raise argparse.ArgumentTypeError(
+            f"unknown target {', '.join(unknown) or text!r}; one of {', '.join(TARGET_KEYS)}"
+        )
+    return keys
 
 
 def tokens_and_posts(text: str) -> tuple[int, int]:
@@ -61,6 +73,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reseed", action="store_true", help="rebuild the databases even if already seeded")
     parser.add_argument("--quick", action="store_true", help="smoke test: tiny sizes, 1 round of 2 s")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is not met")
+    parser.add_argument(
+        "--only",
+        type=target_keys,
+        metavar="KEY[,KEY]",
+        help="run only these targets, e.g. --only create_worst (keys: " + ", ".join(TARGET_KEYS) + ")",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         for name, value in QUICK.items():
@@ -111,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench import targets
 
     chosen = targets.READ_TARGETS if args.scale else targets.ALL_TARGETS
+    if args.only:
+        chosen = [target for target in chosen if target.key in args.only]
     fixtures, probes = _prepare(args, sets, chosen)
     load_average = os.getloadavg()
     if load_average[0] > (os.cpu_count() or 1):
@@ -224,10 +244,10 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
                 lambda: load.run_wrk(
                     servers[label].base_url + target.url_path(fixture),
                     duration=duration,
-                    connections=args.connections,
+                    connections=target.connections or args.connections,
                     threads=args.threads,
                     authorization=fixture.authorization(target),
-                    method=target.method,
+                    body_template=target.body(load.TITLE_PLACEHOLDER) if target.method == "POST" else None,
                     title_prefix=f"{fixture.title_prefix} r{time.monotonic_ns()}",
                 )
             )

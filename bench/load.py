@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +23,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 GET_SCRIPT = BENCH_DIR / "auth.lua"
 POST_SCRIPT = BENCH_DIR / "post.lua"
+# Where bench/post.lua puts each request's title in a POST body template.
+TITLE_PLACEHOLDER = "@TITLE@"
 
 
 # ---------------------------------------------------------------------------- wrk
@@ -106,18 +109,23 @@ def run_wrk(
     connections: int,
     threads: int = 1,
     authorization: str = "",
-    method: str = "GET",
+    body_template: str | None = None,
     title_prefix: str = "wrk",
 ) -> WrkResult:
     """Load ``url`` for ``duration`` seconds and return wrk's figures. ``authorization`` reaches wrk's
-    Lua script through the environment; POST uses ``bench/post.lua`` with ``title_prefix``."""
+    Lua script through the environment. With ``body_template`` (a JSON body with ``TITLE_PLACEHOLDER``
+    where the title goes) wrk POSTs it through ``bench/post.lua``, each request with a fresh title that
+    starts with ``title_prefix``; without, it GETs."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "10s"]
-    if method == "POST":
-        command += ["-s", str(POST_SCRIPT), url, "--", title_prefix]
-    else:
-        command += ["-s", str(GET_SCRIPT), url]
     env = {**os.environ, "BENCH_AUTHORIZATION": authorization}
-    completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60, check=False)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="bench-body-", suffix=".json") as body_file:
+        if body_template is None:
+            command += ["-s", str(GET_SCRIPT), url]
+        else:
+            body_file.write(body_template)
+            body_file.flush()
+            command += ["-s", str(POST_SCRIPT), url, "--", title_prefix, body_file.name]
+        completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60, check=False)
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}")
     return parse_wrk(completed.stdout)

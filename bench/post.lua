@@ -1,6 +1,7 @@
 -- wrk script for POST /api/v1/posts: the Authorization header from BENCH_AUTHORIZATION and a fresh
--- title per request (so each creates a post with its own slug, as real clients do). The body is the
--- same document as bench.targets.post_body. Usage: wrk ... -s bench/post.lua <url> -- <title prefix>
+-- title per request (so each creates a post with its own slug, as real clients do). The body comes from
+-- a file that bench.load writes from the target's document, with @TITLE@ where the title goes.
+-- Usage: wrk ... -s bench/post.lua <url> -- <title prefix> <body file>
 local authorization = os.getenv("BENCH_AUTHORIZATION")
 if authorization and authorization ~= "" then
   wrk.headers["Authorization"] = authorization
@@ -14,16 +15,18 @@ function setup(thread)
   thread:set("thread_id", threads)
 end
 
-local prefix, counter = "wrk", 0
+local placeholder = "@TITLE@"
+local prefix, counter, head, tail = "wrk", 0, "", ""
 function init(args)
   prefix = string.format("%s t%d", args[1] or prefix, thread_id or 0)
+  local file = assert(io.open(args[2], "rb"))
+  local template = file:read("*a")
+  file:close()
+  local at = assert(string.find(template, placeholder, 1, true), "no " .. placeholder .. " in the body file")
+  head, tail = string.sub(template, 1, at - 1), string.sub(template, at + #placeholder)
 end
-
-local template = '{"title": "%s %d", "status": "draft", "content_raw": {"blocks": ['
-  .. '{"type": "header", "data": {"text": "Load test", "level": 2}}, '
-  .. '{"type": "paragraph", "data": {"text": "Posted by <b>wrk</b> during a PolyCMS benchmark."}}]}}'
 
 function request()
   counter = counter + 1
-  return wrk.format(nil, nil, nil, string.format(template, prefix, counter))
+  return wrk.format(nil, nil, nil, head .. prefix .. " " .. counter .. tail)
 end

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.seed import LOAD_TOKEN_PREFIX
-from bench.targets import ALL_TARGETS, LIST_ANON, LIST_PAT, USER, Fixture, Target, post_body
+from bench.targets import ALL_TARGETS, LIST_ANON, LIST_PAT, USER, Fixture, Target
 
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
@@ -40,7 +40,7 @@ class Count:
 def _request(client: Client, target: Target, fixture: Fixture, path: str | None = None, n: int = 0):
     headers = {"authorization": value} if (value := fixture.authorization(target)) else {}
     if target.method == "POST":
-        body = post_body(f"{fixture.title_prefix} probe {n}")
+        body = target.body(f"{fixture.title_prefix} probe {n}")
         return client.post(path or target.url_path(fixture), body, content_type="application/json", headers=headers)
     return client.get(path or target.url_path(fixture), headers=headers)
 

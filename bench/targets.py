@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from bench import documents
 from bench.seed import BENCH_USERNAME, LOAD_SLUG_PREFIX, LOAD_TOKEN_PREFIX
 
 PAT, DRF, ANONYMOUS = "pat", "drf", "anonymous"
@@ -13,16 +16,23 @@ PAT, DRF, ANONYMOUS = "pat", "drf", "anonymous"
 
 @dataclass(frozen=True)
 class Target:
-    """One endpoint under one kind of caller. ``path`` may hold ``{post_id}``."""
+    """One endpoint under one kind of caller. ``path`` may hold ``{post_id}``. A POST sends ``document`` as
+    the new post's content. ``connections`` overrides ``--connections`` for this target."""
 
     key: str
     label: str
     path: str
     auth: str = ANONYMOUS
     method: str = "GET"
+    document: Callable[[], dict[str, Any]] = documents.typical
+    connections: int | None = None
 
     def url_path(self, fixture: Fixture) -> str:
         return self.path.format(post_id=fixture.post_id)
+
+    def body(self, title: str) -> str:
+        """The JSON body of a POST: a draft titled ``title`` with ``document`` as its content."""
+        return json.dumps({"title": title, "status": "draft", "content_raw": self.document()})
 
 
 CEILING = Target("ceiling", "bare Django JSON view (ceiling)", "/bench/ceiling")
@@ -33,19 +43,21 @@ ITEM_ANON = Target("item_anon", "GET /api/v1/posts/{id}  (anonymous)", "/api/v1/
 LIST_PAT = Target("list_pat", "GET /api/v1/posts?per_page=20  (PAT)", "/api/v1/posts?per_page=20", PAT)
 LIST_ANON = Target("list_anon", "GET /api/v1/posts?per_page=20  (anonymous)", "/api/v1/posts?per_page=20")
 CREATE = Target("create", "POST /api/v1/posts  (PAT)", "/api/v1/posts", PAT, "POST")
+# The costliest document the POLYCMS_POSTS limits accept, one request at a time: its latency is the time
+# one create takes, not time spent queueing behind other connections.
+CREATE_WORST = Target(
+    "create_worst",
+    "POST /api/v1/posts worst-case document  (PAT, 1 conn.)",
+    "/api/v1/posts",
+    PAT,
+    "POST",
+    document=documents.worst_case,
+    connections=1,
+)
 
-ALL_TARGETS = [CEILING, DRF_USER, USER, ITEM_PAT, ITEM_ANON, LIST_PAT, LIST_ANON, CREATE]
+ALL_TARGETS = [CEILING, DRF_USER, USER, ITEM_PAT, ITEM_ANON, LIST_PAT, LIST_ANON, CREATE, CREATE_WORST]
 # What the scale mode compares across sizes: every read, plus the two references as drift controls.
 READ_TARGETS = [t for t in ALL_TARGETS if t.method == "GET"]
-
-
-def post_body(title: str) -> str:
-    """The JSON body of ``POST /api/v1/posts``; ``bench/post.lua`` sends the same document."""
-    blocks = [
-        {"type": "header", "data": {"text": "Load test", "level": 2}},
-        {"type": "paragraph", "data": {"text": "Posted by <b>wrk</b> during a PolyCMS benchmark."}},
-    ]
-    return json.dumps({"title": title, "status": "draft", "content_raw": {"blocks": blocks}})
 
 
 @dataclass(frozen=True)

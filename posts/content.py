@@ -1,25 +1,30 @@
-"""Editor.js documents: validation (`parse_document`) and sanitized output (`render_html`, `plain_text`).
+"""Editor.js documents: validation and sanitizing (`parse_document`), output (`render_html`, `plain_text`).
 
 Pure Python with no Django dependency: callers pass limits (e.g. from settings) as keyword arguments.
 
+Inline HTML in text fields is sanitized once, by `parse_document`: the `Document` it returns holds no markup
+outside the inline allow-list (so it can be stored and handed to an editor as is), and `render_html` and
+`plain_text` use its text without sanitizing it again.
+
 Error locations are paths into the submitted JSON: top-level fields by name ("blocks", "time"), blocks as
 "blocks[3]", their fields as "blocks[3].data.items[1].content"; problems with the document as a whole
-(not JSON, not an object, too large, too many errors) are reported under "document".
+(not JSON, not an object, too large, too much work, too many errors) are reported under "document".
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import nh3
 
-__all__ = ["ContentError", "parse_document", "plain_text", "render_html"]
+__all__ = ["ContentError", "Document", "parse_document", "plain_text", "render_html"]
 
 _DOCUMENT = "document"
 
@@ -85,46 +90,80 @@ class ContentError(ValueError):
         super().__init__(_summarize(errors))
 
 
+class Document(dict):
+    """A document as `parse_document` returns it: a plain JSON-serializable dict whose inline-HTML text fields
+    are already reduced to the inline allow-list.
+
+    `render_html` and `plain_text` use the text of a `Document` as it is, and sanitize the text of any other
+    dict first (e.g. a document read back from storage). Treat it as read-only.
+    """
+
+
 def parse_document(
     value: str | dict[str, Any] | None,
     *,
     max_bytes: int = 512 * 1024,
     max_blocks: int = 1000,
     max_string_length: int = 100_000,
-) -> dict[str, Any]:
-    """Validate an Editor.js document given as a JSON string or an already-decoded dict.
+    max_table_cells: int = 5_000,
+    max_list_items: int = 1_000,
+    max_text_length: int = 300_000,
+    max_markup: int = 3_000,
+    max_field_markup: int = 500,
+    limit_names: Mapping[str, str] | None = None,
+) -> Document:
+    """Validate an Editor.js document given as a JSON string or an already-decoded dict, and sanitize its
+    inline HTML.
 
-    None or a blank string is the empty document {"blocks": []}. `max_bytes` applies to the UTF-8 JSON
-    encoding, `max_string_length` to every string anywhere in the document. All problems are collected
-    (up to 50) and raised together as one `ContentError`.
+    None or a blank string is the empty document {"blocks": []}. The limits bound the work a document costs:
+    `max_bytes` applies to the UTF-8 JSON encoding, `max_string_length` to every string anywhere in the
+    document, `max_table_cells` and `max_list_items` (nested and checklist items included) to the whole
+    document, and over its inline-HTML text fields, `max_text_length` to their total length, `max_markup`
+    to their total markup characters ("<", "&" and no-break spaces) and `max_field_markup` to those of each
+    one. `limit_names` maps these keyword names to how messages should name the limit, e.g.
+    {"max_blocks": "POLYCMS_POSTS['CONTENT_MAX_BLOCKS']"}. Counts are checked before any text is sanitized.
+    All problems are collected (up to 50) and raised together as one `ContentError`.
 
-    Returns a new, normalized dict: "blocks" (always), plus "time" and "version" when given. Each block keeps
-    "id", "type", "data" and "tunes" (kept as given); block data keeps only the fields this module knows, with
-    defaults filled in (list "style" = "unordered", list item "items" = [] and "meta" = {}, checklist
-    "checked" = false).
+    Returns a new, normalized `Document`: "blocks" (always), plus "time" and "version" when given. Each block
+    keeps "id", "type", "data" and "tunes" (kept as given); block data keeps only the fields this module knows,
+    with defaults filled in (list "style" = "unordered", list item "items" = [] and "meta" = {}, checklist
+    "checked" = false). Inline HTML in text fields is reduced to the allow-list `render_html` describes;
+    code is plain text and kept as given. Parsing a returned document again returns an equal one.
     """
+    limits = _Limits(
+        max_bytes=max_bytes,
+        max_blocks=max_blocks,
+        max_string_length=max_string_length,
+        max_table_cells=max_table_cells,
+        max_list_items=max_list_items,
+        max_text_length=max_text_length,
+        max_markup=max_markup,
+        max_field_markup=max_field_markup,
+        names=dict(limit_names or {}),
+    )
     if value is None or (isinstance(value, str) and not value.strip()):
-        return {"blocks": []}
-    document = _load_json(value, max_bytes)
-    errors = _Errors()
+        return Document(blocks=[])
+    document = _load_json(value, limits)
+    check = _Check(limits)
     normalized: dict[str, Any] = {}
     try:
-        normalized = _validate_document(document, errors, max_blocks, max_string_length)
+        normalized = _validate_document(document, check)
     except _TooManyErrors:
-        errors.found.setdefault(_DOCUMENT, []).append(f"Too many errors; only the first {_MAX_ERRORS} are reported.")
-    if errors.found:
-        raise ContentError(errors.found)
-    return normalized
+        check.found.setdefault(_DOCUMENT, []).append(f"Too many errors; only the first {_MAX_ERRORS} are reported.")
+    if check.found:
+        raise ContentError(check.found)
+    return _sanitize(normalized)
 
 
 def render_html(document: dict[str, Any]) -> str:
     """Render a document returned by `parse_document` to sanitized HTML; blocks are joined with "\n".
 
     The output is deterministic. Inline markup in text fields is reduced to b, i, u, s, mark, code, br and
-    a (http, https, mailto or relative href only, always with rel="noopener noreferrer nofollow").
-    Blocks of unknown type, and images or embeds whose URL fails the render-time re-check, are skipped.
+    a (http, https, mailto or relative href only, always with rel="noopener noreferrer nofollow"): by
+    `parse_document` for a `Document`, here for any other dict. Blocks of unknown type, and images or embeds
+    whose URL fails the render-time re-check, are skipped.
     """
-    rendered = (_render_block(block) for block in document.get("blocks", []))
+    rendered = (_render_block(block) for block in _trusted(document).get("blocks", []))
     return "\n".join(part for part in rendered if part)
 
 
@@ -133,27 +172,125 @@ def plain_text(document: dict[str, Any]) -> str:
 
     Blocks are separated by newlines, as are list items and table rows; table cells by tabs.
     """
-    texts = (_block_text(block) for block in document.get("blocks", []))
+    texts = (_block_text(block) for block in _trusted(document).get("blocks", []))
     return "\n".join(text for text in texts if text)
 
 
-# --- Errors -------------------------------------------------------------------------------------------
+# --- Sanitizer: the inline allow-list and the URL policy --------------------------------------------------
+
+_CLEANER = nh3.Cleaner(
+    tags=set(_INLINE_TAGS),
+    clean_content_tags=set(_DROP_WITH_CONTENT),
+    # "*" must be given explicitly: nh3 otherwise allows "title" and "lang" on every tag.
+    attributes={"*": set(), "a": {"href"}},
+    url_schemes=set(_LINK_SCHEMES),
+    link_rel=_LINK_REL,
+    strip_comments=True,
+)
+# A tag as the cleaner writes it: lowercase name, attribute values double-quoted with '"' escaped. Its
+# output has no other "<": a "<" in text is written as "&lt;".
+_CLEAN_TAG = re.compile(r'</?[a-z]+(?: [a-z-]+="[^"]*")*>')
+
+
+def _clean_inline(text: str) -> str:
+    """User-supplied inline HTML reduced to the inline allow-list (the one sanitizing pass per string)."""
+    # Without "<" there is no tag, and without "&" no character reference that could spell one: such text is
+    # already within the allow-list, and plain text (most strings) costs no nh3 call.
+    if "<" not in text and "&" not in text:
+        return text
+    return _CLEANER.clean(text)
+
+
+def _text_of_clean(text: str) -> str:
+    """The plain text of inline HTML returned by `_clean_inline`; <br> becomes a newline."""
+    if "<" not in text and "&" not in text:
+        return text
+    return html.unescape(_CLEAN_TAG.sub("", text.replace("<br>", "\n")))
+
+
+def _is_allowed_url(url: str, schemes: Collection[str], hosts: Collection[str] | None = None) -> bool:
+    """True for an absolute URL with one of `schemes`, a host (one of `hosts`, when given), no credentials."""
+    if _UNSAFE_URL_CHARS.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(host) and "@" not in parts.netloc and (hosts is None or host in hosts)
+
+
+def _sanitize(document: dict[str, Any]) -> Document:
+    """Sanitize the text of `document`'s blocks in place (blocks of unknown type are left alone); return it
+    as a `Document`."""
+    for block in document.get("blocks", []):
+        kind = _BLOCK_TYPES.get(block.get("type"))
+        if kind is not None:
+            kind.clean(block["data"], _clean_inline)
+    return Document(document)
+
+
+def _trusted(document: dict[str, Any]) -> Document:
+    """`document` when it is a `Document`, else a sanitized copy (the caller's dict is left as it is)."""
+    return document if isinstance(document, Document) else _sanitize(copy.deepcopy(document))
+
+
+# --- Limits and errors ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Limits:
+    max_bytes: int
+    max_blocks: int
+    max_string_length: int
+    max_table_cells: int
+    max_list_items: int
+    max_text_length: int
+    max_markup: int
+    max_field_markup: int
+    names: dict[str, str] = field(default_factory=dict)
+
+    def maximum(self, key: str) -> str:
+        """`key`'s value for a message, followed by the caller's name for it when there is one."""
+        name = self.names.get(key)
+        return f"{getattr(self, key)} ({name})" if name else str(getattr(self, key))
 
 
 class _TooManyErrors(Exception):
     """Stops validation once `_MAX_ERRORS` problems have been recorded."""
 
 
-class _Errors:
-    def __init__(self) -> None:
+class _Check:
+    """The problems found in one document so far, and the work its inline-HTML text will cost to sanitize."""
+
+    def __init__(self, limits: _Limits) -> None:
+        self.limits = limits
         self.found: dict[str, list[str]] = {}
         self._count = 0
+        self.text_length = 0
+        self.markup = 0
 
     def add(self, location: str, message: str) -> None:
         if self._count == _MAX_ERRORS:
             raise _TooManyErrors
         self.found.setdefault(location, []).append(message)
         self._count += 1
+
+    def tally(self, text: str) -> str | None:
+        """Count inline-HTML `text` towards the document's totals; return the problem when the field alone is
+        over its limit (the caller knows where it is)."""
+        # Markup characters are what make sanitizing expensive: "<" opens a tag (nested tags cost nh3 time
+        # quadratic in their number), "&" starts a character reference, and nh3 rewrites a no-break space as
+        # "&nbsp;"; long runs of the last two in one string also cost it more than linear time.
+        markup = text.count("<") + text.count("&") + text.count("\xa0")
+        self.text_length += len(text)
+        self.markup += markup
+        if markup <= self.limits.max_field_markup:
+            return None
+        return (
+            f"Must have at most {self.limits.maximum('max_field_markup')} markup characters"
+            f" ('<', '&' or no-break spaces); it has {markup}."
+        )
 
 
 def _summarize(errors: dict[str, list[str]]) -> str:
@@ -180,7 +317,7 @@ def _shorten(text: str, limit: int = 40) -> str:
 # --- Decoding ---------------------------------------------------------------------------------------
 
 
-def _load_json(value: Any, max_bytes: int) -> Any:
+def _load_json(value: Any, limits: _Limits) -> Any:
     """Decode `value` (JSON text, or JSON-like Python data) into a private copy, enforcing `max_bytes`."""
     if isinstance(value, str):
         text = value
@@ -193,8 +330,11 @@ def _load_json(value: Any, max_bytes: int) -> Any:
             raise _document_error("Content is nested too deeply.") from None
         except (TypeError, ValueError):
             raise _document_error("Content must be JSON data.") from None
-    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise _document_error(f"Content exceeds the maximum size of {_kib(max_bytes)}.")
+    if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        name = limits.names.get("max_bytes")
+        raise _document_error(
+            f"Content exceeds the maximum size of {_kib(limits.max_bytes)}{f' ({name})' if name else ''}."
+        )
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
@@ -219,7 +359,7 @@ class _Fields:
     no default), or None after recording a problem with the value.
     """
 
-    def __init__(self, data: dict[str, Any], at: str, errors: _Errors) -> None:
+    def __init__(self, data: dict[str, Any], at: str, errors: _Check) -> None:
         self.data = data
         self.at = at
         self.errors = errors
@@ -249,6 +389,13 @@ class _Fields:
         if max_length is not None and value is not None and len(value) > max_length:
             self.errors.add(self.path(key), f"Must be at most {max_length} characters long.")
             return None
+        return value
+
+    def text(self, key: str, default: Any = _REQUIRED) -> str | None:
+        """A string of inline HTML: counted towards the work limits, sanitized once validation is done."""
+        value = self.string(key, default)
+        if value is not None and (problem := self.errors.tally(value)) is not None:
+            self.errors.add(self.path(key), problem)
         return value
 
     def boolean(self, key: str, default: Any = _REQUIRED) -> bool | None:
@@ -301,7 +448,7 @@ class _Fields:
         return None
 
 
-def _as_object(value: Any, at: str, errors: _Errors, message: str = "Must be an object.") -> _Fields | None:
+def _as_object(value: Any, at: str, errors: _Check, message: str = "Must be an object.") -> _Fields | None:
     if isinstance(value, dict):
         return _Fields(value, at, errors)
     errors.add(at, message)
@@ -311,18 +458,6 @@ def _as_object(value: Any, at: str, errors: _Errors, message: str = "Must be an 
 def _compact(fields: dict[str, Any]) -> dict[str, Any]:
     """Drop absent optional fields (and fields that failed validation, which are reported anyway)."""
     return {key: value for key, value in fields.items() if value is not None}
-
-
-def _is_allowed_url(url: str, schemes: Collection[str], hosts: Collection[str] | None = None) -> bool:
-    """True for an absolute URL with one of `schemes`, a host (one of `hosts`, when given), no credentials."""
-    if _UNSAFE_URL_CHARS.search(url):
-        return False
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme in schemes and bool(host) and "@" not in parts.netloc and (hosts is None or host in hosts)
 
 
 def _child_path(location: str, key: str) -> str:
@@ -346,53 +481,142 @@ def _walk(document: Any) -> Iterator[tuple[str, Any, int]]:
         stack.extend((path, child, depth + 1) for path, child in reversed(children))
 
 
-def _string_problems(text: str, max_length: int) -> list[str]:
+def _string_problems(text: str, limits: _Limits) -> list[str]:
     problems = []
-    if len(text) > max_length:
-        problems.append(f"Must be at most {max_length} characters long.")
+    if len(text) > limits.max_string_length:
+        problems.append(f"Must be at most {limits.maximum('max_string_length')} characters long.")
     if _UNSTORABLE_CHARS.search(text):
         problems.append("Must not contain NUL characters or unpaired surrogates.")
     return problems
 
 
-def _check_strings_and_depth(document: Any, errors: _Errors, max_string_length: int) -> None:
+def _has_bad_string_or_depth(node: dict[str, Any] | list[Any], max_string_length: int, depth: int = 0) -> bool:
+    """Whether `_check_strings_and_depth` would find anything below `node`: the same checks, without building
+    locations. Recursion is bounded by `_MAX_JSON_DEPTH`."""
+    if depth >= _MAX_JSON_DEPTH:
+        return True
+    if isinstance(node, dict):
+        for key in node:  # field names are stored too, so they need the same limits as values
+            if len(key) > max_string_length or _UNSTORABLE_CHARS.search(key):
+                return True
+        node = node.values()
+    for value in node:
+        if isinstance(value, str):
+            if len(value) > max_string_length or _UNSTORABLE_CHARS.search(value):
+                return True
+        elif (
+            isinstance(value, dict | list)
+            and (value or depth + 1 >= _MAX_JSON_DEPTH)
+            and _has_bad_string_or_depth(value, max_string_length, depth + 1)
+        ):
+            return True
+    return False
+
+
+def _check_strings_and_depth(document: Any, check: _Check) -> None:
     """Apply the limits that hold everywhere, including in fields that are otherwise kept as given."""
+    if not _has_bad_string_or_depth(document, check.limits.max_string_length):
+        return
     for location, node, depth in _walk(document):
         if isinstance(node, str):
-            for problem in _string_problems(node, max_string_length):
-                errors.add(location, problem)
+            for problem in _string_problems(node, check.limits):
+                check.add(location, problem)
         elif isinstance(node, dict | list) and depth >= _MAX_JSON_DEPTH:
-            errors.add(location, "Content is nested too deeply.")
+            check.add(location, "Content is nested too deeply.")
         elif isinstance(node, dict):
             # Field names are stored too, so they need the same limits as values.
             for key in node:
-                for problem in _string_problems(key, max_string_length):
-                    errors.add(_child_path(location, key), f"Field name: {problem}")
+                for problem in _string_problems(key, check.limits):
+                    check.add(_child_path(location, key), f"Field name: {problem}")
+
+
+# --- Work limits ------------------------------------------------------------------------------------------
+
+
+def _count_cells_and_items(blocks: list[Any]) -> tuple[int, int]:
+    """The table cells and list items (nested and checklist items included) of `blocks`, counted before
+    validation from whatever shape they have, so that an oversized document is refused before any
+    per-string work. Malformed parts count as nothing; validation reports them."""
+    cells = items = 0
+    for block in blocks:
+        data = block.get("data") if isinstance(block, dict) else None
+        if not isinstance(data, dict):
+            continue
+        kind = block.get("type")
+        if kind == "table" and isinstance(rows := data.get("content"), list):
+            cells += sum(len(row) for row in rows if isinstance(row, list))
+        elif kind in ("list", "checklist") and isinstance(entries := data.get("items"), list):
+            levels = [entries]
+            while levels:
+                level = levels.pop()
+                items += len(level)
+                if kind == "list":
+                    levels.extend(e["items"] for e in level if isinstance(e, dict) and isinstance(e.get("items"), list))
+    return cells, items
+
+
+def _check_counts(blocks: list[Any], check: _Check) -> None:
+    limits = check.limits
+    cells, items = _count_cells_and_items(blocks)
+    if cells > limits.max_table_cells:
+        check.add(
+            _DOCUMENT,
+            f"The document has {cells} table cells; the maximum is {limits.maximum('max_table_cells')}.",
+        )
+    if items > limits.max_list_items:
+        check.add(
+            _DOCUMENT,
+            f"The document has {items} list items (nested and checklist items included); the maximum is "
+            f"{limits.maximum('max_list_items')}.",
+        )
+
+
+def _check_text_totals(check: _Check) -> None:
+    limits = check.limits
+    if check.text_length > limits.max_text_length:
+        check.add(
+            _DOCUMENT,
+            f"The document has {check.text_length} characters of text; the maximum is "
+            f"{limits.maximum('max_text_length')}.",
+        )
+    if check.markup > limits.max_markup:
+        check.add(
+            _DOCUMENT,
+            f"The document has {check.markup} markup characters ('<', '&' or no-break spaces) in its text; "
+            f"the maximum is {limits.maximum('max_markup')}.",
+        )
 
 
 # --- Document and block validation ------------------------------------------------------------------
 
 
-def _validate_document(document: Any, errors: _Errors, max_blocks: int, max_string_length: int) -> dict[str, Any]:
+def _validate_document(document: Any, check: _Check) -> dict[str, Any]:
+    """The normalized document, its text not yet sanitized; problems are recorded in `check`. The cheap
+    counts come first: a document over a count limit is refused without looking at its strings."""
     if not isinstance(document, dict):
-        errors.add(_DOCUMENT, 'Content must be a JSON object with a "blocks" array.')
+        check.add(_DOCUMENT, 'Content must be a JSON object with a "blocks" array.')
         return {}
-    _check_strings_and_depth(document, errors, max_string_length)
-    root = _Fields(document, "", errors)
+    root = _Fields(document, "", check)
+    blocks = root.array("blocks")
+    if blocks is not None and len(blocks) > check.limits.max_blocks:
+        check.add("blocks", f"Too many blocks ({len(blocks)}); the maximum is {check.limits.maximum('max_blocks')}.")
+        return {}
+    if blocks is not None:
+        _check_counts(blocks, check)
+        if check.found:
+            return {}
+    _check_strings_and_depth(document, check)
     root.reject_unknown(_DOCUMENT_KEYS)
     time = root.integer("time", None, low=0)
     version = root.string("version", None)
-    blocks = root.array("blocks")
     if blocks is None:
         return {}
-    if len(blocks) > max_blocks:
-        errors.add("blocks", f"Too many blocks ({len(blocks)}); the maximum is {max_blocks}.")
-        return {}
-    validated = [_validate_block(block, f"blocks[{index}]", errors) for index, block in enumerate(blocks)]
+    validated = [_validate_block(block, f"blocks[{index}]", check) for index, block in enumerate(blocks)]
+    _check_text_totals(check)
     return _compact({"time": time, "blocks": validated, "version": version})
 
 
-def _validate_block(value: Any, at: str, errors: _Errors) -> dict[str, Any]:
+def _validate_block(value: Any, at: str, errors: _Check) -> dict[str, Any]:
     block = _as_object(value, at, errors)
     if block is None:
         return {}
@@ -415,11 +639,11 @@ def _validate_block(value: Any, at: str, errors: _Errors) -> dict[str, Any]:
 
 
 def _validate_text(data: _Fields) -> dict[str, Any]:
-    return _compact({"text": data.string("text")})
+    return _compact({"text": data.text("text")})
 
 
 def _validate_header(data: _Fields) -> dict[str, Any]:
-    return _compact({"text": data.string("text"), "level": data.integer("level", low=1, high=6)})
+    return _compact({"text": data.text("text"), "level": data.integer("level", low=1, high=6)})
 
 
 def _validate_list(data: _Fields) -> dict[str, Any]:
@@ -439,11 +663,14 @@ def _validate_list_meta(meta: _Fields) -> dict[str, Any]:
     return _compact({"start": meta.integer("start", None), "counterType": meta.string("counterType", None)})
 
 
-def _validate_list_items(items: list[Any], at: str, errors: _Errors, depth: int = 1) -> list[Any]:
+def _validate_list_items(items: list[Any], at: str, errors: _Check, depth: int = 1) -> list[Any]:
     # @editorjs/list v1 stored plain strings; v2 stores nestable {content, items, meta} objects.
     if depth == 1 and items and isinstance(items[0], str):
         for index, item in enumerate(items):
-            if not isinstance(item, str):
+            if isinstance(item, str):
+                if (problem := errors.tally(item)) is not None:
+                    errors.add(f"{at}[{index}]", problem)
+            else:
                 errors.add(f"{at}[{index}]", "Must be a string, like the first item.")
         return items
     validated = []
@@ -451,7 +678,7 @@ def _validate_list_items(items: list[Any], at: str, errors: _Errors, depth: int 
         item = _as_object(value, f"{at}[{index}]", errors, 'Must be an object with "content" and "items".')
         if item is None:
             continue
-        content = item.string("content")
+        content = item.text("content")
         meta = item.nested("meta", None)
         children = item.array("items", [])
         if children and depth >= _MAX_LIST_DEPTH:
@@ -477,15 +704,15 @@ def _validate_checklist(data: _Fields) -> dict[str, Any]:
     for index, value in enumerate(items):
         item = _as_object(value, f"{data.path('items')}[{index}]", data.errors)
         if item is not None:
-            validated.append({"text": item.string("text"), "checked": item.boolean("checked", False)})
+            validated.append({"text": item.text("text"), "checked": item.boolean("checked", False)})
     return {"items": validated}
 
 
 def _validate_quote(data: _Fields) -> dict[str, Any]:
     return _compact(
         {
-            "text": data.string("text"),
-            "caption": data.string("caption", None),
+            "text": data.text("text"),
+            "caption": data.text("caption", None),
             "alignment": data.choice("alignment", _QUOTE_ALIGNMENTS, None),
         }
     )
@@ -510,7 +737,7 @@ def _validate_image(data: _Fields) -> dict[str, Any]:
         file = data.nested("file")
         source = {"file": _compact({"url": file.url("url", _WEB_SCHEMES)})} if file is not None else {}
     flags = {flag: data.boolean(flag, None) for flag, _ in _IMAGE_FLAGS}
-    return _compact({**source, "caption": data.string("caption", None), **flags})
+    return _compact({**source, "caption": data.text("caption", None), **flags})
 
 
 def _validate_table(data: _Fields) -> dict[str, Any]:
@@ -528,6 +755,8 @@ def _validate_table(data: _Fields) -> dict[str, Any]:
             for cell_index, cell in enumerate(row):
                 if not isinstance(cell, str):
                     data.errors.add(f"{row_at}[{cell_index}]", "Must be a string.")
+                elif (problem := data.errors.tally(cell)) is not None:
+                    data.errors.add(f"{row_at}[{cell_index}]", problem)
     return _compact({"withHeadings": with_headings, "content": rows})
 
 
@@ -544,37 +773,69 @@ def _validate_embed(data: _Fields) -> dict[str, Any]:
             "embed": data.url("embed", _HTTPS, hosts),
             "width": data.integer("width", None, **bounds),
             "height": data.integer("height", None, **bounds),
-            "caption": data.string("caption", None),
+            "caption": data.text("caption", None),
         }
     )
 
 
 def _validate_warning(data: _Fields) -> dict[str, Any]:
-    return _compact({"title": data.string("title"), "message": data.string("message")})
+    return _compact({"title": data.text("title"), "message": data.text("message")})
 
 
-# --- HTML helpers -------------------------------------------------------------------------------------
+# --- Text fields --------------------------------------------------------------------------------------
+# Each applies `clean` in place to every inline-HTML text field of a block's (validated) data.
+
+_Clean = Callable[[str], str]
 
 
-def _inline(text: str) -> str:
-    """Sanitize user-supplied inline HTML down to the inline allowlist."""
-    return nh3.clean(
-        text,
-        tags=set(_INLINE_TAGS),
-        clean_content_tags=set(_DROP_WITH_CONTENT),
-        # "*" must be given explicitly: nh3 otherwise allows "title" and "lang" on every tag.
-        attributes={"*": set(), "a": {"href"}},
-        url_schemes=set(_LINK_SCHEMES),
-        link_rel=_LINK_REL,
-        strip_comments=True,
-    )
+def _clean_text(data: dict[str, Any], clean: _Clean) -> None:
+    data["text"] = clean(data["text"])
 
 
-def _strip_markup(text: str) -> str:
-    """The plain text of user-supplied inline HTML; <br> becomes a newline."""
-    # With <br> as the only tag left, nh3 writes it exactly as "<br>" and escapes every other "<".
-    cleaned = nh3.clean(text, tags={"br"}, clean_content_tags=set(_DROP_WITH_CONTENT), attributes={"*": set()})
-    return html.unescape(cleaned.replace("<br>", "\n"))
+def _clean_list(data: dict[str, Any], clean: _Clean) -> None:
+    _clean_list_items(data["items"], clean)
+
+
+def _clean_list_items(items: list[Any], clean: _Clean) -> None:
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            items[index] = clean(item)
+        else:
+            item["content"] = clean(item["content"])
+            if item.get("items"):
+                _clean_list_items(item["items"], clean)
+
+
+def _clean_checklist(data: dict[str, Any], clean: _Clean) -> None:
+    for item in data["items"]:
+        item["text"] = clean(item["text"])
+
+
+def _clean_quote(data: dict[str, Any], clean: _Clean) -> None:
+    data["text"] = clean(data["text"])
+    _clean_caption(data, clean)
+
+
+def _clean_caption(data: dict[str, Any], clean: _Clean) -> None:
+    if "caption" in data:
+        data["caption"] = clean(data["caption"])
+
+
+def _clean_table(data: dict[str, Any], clean: _Clean) -> None:
+    data["content"] = [[clean(cell) for cell in row] for row in data["content"]]
+
+
+def _clean_warning(data: dict[str, Any], clean: _Clean) -> None:
+    data["title"] = clean(data["title"])
+    data["message"] = clean(data["message"])
+
+
+def _clean_nothing(data: dict[str, Any], clean: _Clean) -> None:
+    """Code is plain text (escaped when rendered); the other fields hold no text."""
+
+
+# --- Rendering ------------------------------------------------------------------------------------------
+# Text fields are already sanitized (see `_trusted`); everything else that reaches the output is escaped.
 
 
 def _escape(text: str) -> str:
@@ -584,9 +845,6 @@ def _escape(text: str) -> str:
 def _element(tag: str, inner: str) -> str:
     """`inner` wrapped in `tag`, or nothing when it is blank."""
     return f"<{tag}>{inner}</{tag}>" if inner.strip() else ""
-
-
-# --- Rendering ------------------------------------------------------------------------------------------
 
 
 def _render_block(block: dict[str, Any]) -> str:
@@ -600,12 +858,12 @@ def _block_text(block: dict[str, Any]) -> str:
 
 
 def _render_paragraph(data: dict[str, Any]) -> str:
-    return f"<p>{_inline(data['text'])}</p>"
+    return f"<p>{data['text']}</p>"
 
 
 def _render_header(data: dict[str, Any]) -> str:
     level = int(data["level"])
-    return f"<h{level}>{_inline(data['text'])}</h{level}>"
+    return f"<h{level}>{data['text']}</h{level}>"
 
 
 def _render_list(data: dict[str, Any]) -> str:
@@ -631,7 +889,7 @@ def _render_list_items(items: list[Any], style: str, meta: dict[str, Any]) -> st
             checked = item.get("meta", {}).get("checked") is True
         state = f' data-checked="{str(checked).lower()}"' if style == "checklist" else ""
         nested = _render_list_items(children, style, {}) if children else ""
-        rendered.append(f"<li{state}>{_inline(content)}{nested}</li>")
+        rendered.append(f"<li{state}>{content}{nested}</li>")
     return opening + "".join(rendered) + closing
 
 
@@ -641,8 +899,8 @@ def _render_checklist(data: dict[str, Any]) -> str:
 
 
 def _render_quote(data: dict[str, Any]) -> str:
-    footer = _element("footer", _inline(data.get("caption", "")))
-    return f"<blockquote><p>{_inline(data['text'])}</p>{footer}</blockquote>"
+    footer = _element("footer", data.get("caption", ""))
+    return f"<blockquote><p>{data['text']}</p>{footer}</blockquote>"
 
 
 def _render_code(data: dict[str, Any]) -> str:
@@ -665,8 +923,8 @@ def _render_image(data: dict[str, Any]) -> str:
     class_attr = f' class="{classes}"' if classes else ""
     caption = data.get("caption", "")
     return (
-        f'<figure{class_attr}><img src="{_escape(url)}" alt="{_escape(_strip_markup(caption))}">'
-        f"{_element('figcaption', _inline(caption))}</figure>"
+        f'<figure{class_attr}><img src="{_escape(url)}" alt="{_escape(_text_of_clean(caption))}">'
+        f"{_element('figcaption', caption)}</figure>"
     )
 
 
@@ -681,7 +939,7 @@ def _render_table(data: dict[str, Any]) -> str:
 
 
 def _render_row(cells: list[str], tag: str) -> str:
-    return "<tr>" + "".join(f"<{tag}>{_inline(cell)}</{tag}>" for cell in cells) + "</tr>"
+    return "<tr>" + "".join(f"<{tag}>{cell}</{tag}>" for cell in cells) + "</tr>"
 
 
 def _render_embed(data: dict[str, Any]) -> str:
@@ -694,14 +952,14 @@ def _render_embed(data: dict[str, Any]) -> str:
         f'<iframe src="{_escape(url)}"{size} frameborder="0" allowfullscreen loading="lazy"'
         f' sandbox="{_IFRAME_SANDBOX}"></iframe>'
     )
-    caption = _element("figcaption", _inline(data.get("caption", "")))
+    caption = _element("figcaption", data.get("caption", ""))
     return f'<figure class="embed embed-{_escape(service)}">{iframe}{caption}</figure>'
 
 
 def _render_warning(data: dict[str, Any]) -> str:
     # The title is shown as plain text inside our own <strong>, so markup in it is dropped, not kept.
-    title = _element("strong", _escape(_strip_markup(data["title"])))
-    return f'<aside class="warning">{title}{_element("p", _inline(data["message"]))}</aside>'
+    title = _element("strong", _escape(_text_of_clean(data["title"])))
+    return f'<aside class="warning">{title}{_element("p", data["message"])}</aside>'
 
 
 # --- Plain text ---------------------------------------------------------------------------------------
@@ -712,7 +970,7 @@ def _lines(*parts: str) -> str:
 
 
 def _text_of_text(data: dict[str, Any]) -> str:
-    return _strip_markup(data["text"])
+    return _text_of_clean(data["text"])
 
 
 def _text_of_list(data: dict[str, Any]) -> str:
@@ -722,18 +980,18 @@ def _text_of_list(data: dict[str, Any]) -> str:
 def _list_item_texts(items: list[Any]) -> Iterator[str]:
     for item in items:
         if isinstance(item, str):
-            yield _strip_markup(item)
+            yield _text_of_clean(item)
         else:
-            yield _strip_markup(item["content"])
+            yield _text_of_clean(item["content"])
             yield from _list_item_texts(item.get("items", []))
 
 
 def _text_of_checklist(data: dict[str, Any]) -> str:
-    return _lines(*(_strip_markup(item["text"]) for item in data["items"]))
+    return _lines(*(_text_of_clean(item["text"]) for item in data["items"]))
 
 
 def _text_of_quote(data: dict[str, Any]) -> str:
-    return _lines(_strip_markup(data["text"]), _strip_markup(data.get("caption", "")))
+    return _lines(_text_of_clean(data["text"]), _text_of_clean(data.get("caption", "")))
 
 
 def _text_of_code(data: dict[str, Any]) -> str:
@@ -745,15 +1003,15 @@ def _text_of_delimiter(data: dict[str, Any]) -> str:
 
 
 def _text_of_caption(data: dict[str, Any]) -> str:
-    return _strip_markup(data.get("caption", ""))
+    return _text_of_clean(data.get("caption", ""))
 
 
 def _text_of_table(data: dict[str, Any]) -> str:
-    return _lines(*("\t".join(_strip_markup(cell) for cell in row) for row in data["content"]))
+    return _lines(*("\t".join(_text_of_clean(cell) for cell in row) for row in data["content"]))
 
 
 def _text_of_warning(data: dict[str, Any]) -> str:
-    return _lines(_strip_markup(data["title"]), _strip_markup(data["message"]))
+    return _lines(_text_of_clean(data["title"]), _text_of_clean(data["message"]))
 
 
 # --- Block types ----------------------------------------------------------------------------------------
@@ -762,20 +1020,21 @@ def _text_of_warning(data: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class _BlockType:
     validate: Callable[[_Fields], dict[str, Any]]
+    clean: Callable[[dict[str, Any], _Clean], None]
     render: Callable[[dict[str, Any]], str]
     text: Callable[[dict[str, Any]], str]
 
 
 _BLOCK_TYPES: dict[str, _BlockType] = {
-    "paragraph": _BlockType(_validate_text, _render_paragraph, _text_of_text),
-    "header": _BlockType(_validate_header, _render_header, _text_of_text),
-    "list": _BlockType(_validate_list, _render_list, _text_of_list),
-    "checklist": _BlockType(_validate_checklist, _render_checklist, _text_of_checklist),
-    "quote": _BlockType(_validate_quote, _render_quote, _text_of_quote),
-    "code": _BlockType(_validate_code, _render_code, _text_of_code),
-    "delimiter": _BlockType(_validate_delimiter, _render_delimiter, _text_of_delimiter),
-    "image": _BlockType(_validate_image, _render_image, _text_of_caption),
-    "table": _BlockType(_validate_table, _render_table, _text_of_table),
-    "embed": _BlockType(_validate_embed, _render_embed, _text_of_caption),
-    "warning": _BlockType(_validate_warning, _render_warning, _text_of_warning),
+    "paragraph": _BlockType(_validate_text, _clean_text, _render_paragraph, _text_of_text),
+    "header": _BlockType(_validate_header, _clean_text, _render_header, _text_of_text),
+    "list": _BlockType(_validate_list, _clean_list, _render_list, _text_of_list),
+    "checklist": _BlockType(_validate_checklist, _clean_checklist, _render_checklist, _text_of_checklist),
+    "quote": _BlockType(_validate_quote, _clean_quote, _render_quote, _text_of_quote),
+    "code": _BlockType(_validate_code, _clean_nothing, _render_code, _text_of_code),
+    "delimiter": _BlockType(_validate_delimiter, _clean_nothing, _render_delimiter, _text_of_delimiter),
+    "image": _BlockType(_validate_image, _clean_caption, _render_image, _text_of_caption),
+    "table": _BlockType(_validate_table, _clean_table, _render_table, _text_of_table),
+    "embed": _BlockType(_validate_embed, _clean_caption, _render_embed, _text_of_caption),
+    "warning": _BlockType(_validate_warning, _clean_warning, _render_warning, _text_of_warning),
 }

@@ -26,15 +26,26 @@ class StalePost(Exception):
     """The post changed since the client fetched it (its If-Match no longer matches)."""
 
 
-def content_parse(value: Any) -> dict:
-    """``content.parse_document`` with the configured ``POLYCMS_POSTS`` limits: the one Editor.js
-    validation the API and the admin share. Raises ``content.ContentError``."""
-    return content.parse_document(
-        value,
-        max_bytes=posts_settings.CONTENT_MAX_BYTES,
-        max_blocks=posts_settings.CONTENT_MAX_BLOCKS,
-        max_string_length=posts_settings.CONTENT_MAX_STRING_LENGTH,
-    )
+# parse_document's keyword for each POLYCMS_POSTS limit on a document.
+_CONTENT_LIMITS = {
+    "max_bytes": "CONTENT_MAX_BYTES",
+    "max_blocks": "CONTENT_MAX_BLOCKS",
+    "max_string_length": "CONTENT_MAX_STRING_LENGTH",
+    "max_table_cells": "CONTENT_MAX_TABLE_CELLS",
+    "max_list_items": "CONTENT_MAX_LIST_ITEMS",
+    "max_text_length": "CONTENT_MAX_TEXT_LENGTH",
+    "max_markup": "CONTENT_MAX_MARKUP",
+    "max_field_markup": "CONTENT_MAX_FIELD_MARKUP",
+}
+_CONTENT_LIMIT_NAMES = {argument: f"POLYCMS_POSTS['{key}']" for argument, key in _CONTENT_LIMITS.items()}
+
+
+def content_parse(value: Any) -> content.Document:
+    """``content.parse_document`` with the configured ``POLYCMS_POSTS`` limits, each named by its setting in
+    error messages: the one Editor.js validation and sanitizing the API and the admin share. Raises
+    ``content.ContentError``."""
+    limits = {argument: getattr(posts_settings, key) for argument, key in _CONTENT_LIMITS.items()}
+    return content.parse_document(value, **limits, limit_names=_CONTENT_LIMIT_NAMES)
 
 
 def slug_base(text: str) -> str:

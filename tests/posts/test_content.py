@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
@@ -13,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posts.content import ContentError, parse_document, plain_text, render_html
+from posts import content
+from posts.content import ContentError, Document, parse_document, plain_text, render_html
 
 LINK_REL = "noopener noreferrer nofollow"
 SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -345,6 +347,202 @@ def test_deeply_nested_tunes_are_rejected():
 
 def test_pathologically_nested_json_is_a_document_error():
     assert errors_for("[" * 100_000 + "]" * 100_000) == {"document": ["Content is nested too deeply."]}
+
+
+# --- Work limits ----------------------------------------------------------------------------------------------
+
+MARKUP = "('<', '&' or no-break spaces)"
+
+
+def table(rows: int, columns: int, cell: str = "c") -> dict[str, Any]:
+    return block("table", content=[[cell] * columns for _ in range(rows)])
+
+
+def test_table_cell_limit_counts_the_cells_of_every_table():
+    value = {"blocks": [table(2, 3), table(1, 4)]}
+
+    assert parse_document(value, max_table_cells=10)
+    assert errors_for(value, max_table_cells=9) == {"document": ["The document has 10 table cells; the maximum is 9."]}
+
+
+def test_list_item_limit_counts_nested_string_and_checklist_items():
+    value = {
+        "blocks": [
+            block("list", items=[item("a", [item("b", [item("c")])]), item("d")]),
+            block("list", items=["e", "f"]),
+            block("checklist", items=[{"text": "g", "checked": False}]),
+        ]
+    }
+
+    assert parse_document(value, max_list_items=7)
+    assert errors_for(value, max_list_items=6) == {
+        "document": ["The document has 7 list items (nested and checklist items included); the maximum is 6."]
+    }
+
+
+def test_text_length_limit_counts_the_inline_text_fields_not_code():
+    value = {
+        "blocks": [
+            block("paragraph", text="x" * 6),
+            block("warning", title="ab", message="cd"),
+            block("code", code="y" * 100),
+        ]
+    }
+
+    assert parse_document(value, max_text_length=10)
+    assert errors_for(value, max_text_length=9) == {
+        "document": ["The document has 10 characters of text; the maximum is 9."]
+    }
+
+
+def test_markup_limit_counts_tags_character_references_and_no_break_spaces_in_text():
+    text = "<b>a</b> &amp; b\xa0c"  # 4 markup characters
+    value = {"blocks": [block("paragraph", text=text), table(1, 1, text), block("code", code="<b>&amp;</b>")]}
+
+    assert parse_document(value, max_markup=8)
+    assert errors_for(value, max_markup=7) == {
+        "document": [f"The document has 8 markup characters {MARKUP} in its text; the maximum is 7."]
+    }
+
+
+def test_field_markup_limit_applies_to_each_text_field():
+    value = {
+        "blocks": [
+            block("paragraph", text="<br>" * 3),
+            block("list", items=["ok", "<br>&" * 2]),
+            table(1, 2, "&\xa0<br>&"),
+            block("code", code="<br>" * 10),
+        ]
+    }
+
+    assert parse_document(value, max_field_markup=4)
+    assert errors_for(value, max_field_markup=3) == {
+        "blocks[1].data.items[1]": [f"Must have at most 3 markup characters {MARKUP}; it has 4."],
+        "blocks[2].data.content[0][0]": [f"Must have at most 3 markup characters {MARKUP}; it has 4."],
+        "blocks[2].data.content[0][1]": [f"Must have at most 3 markup characters {MARKUP}; it has 4."],
+    }
+
+
+@pytest.mark.parametrize(
+    ("at_limit", "over_limit", "message"),
+    [
+        ([table(500, 10)], [table(500, 10), table(1, 1)], "The document has 5001 table cells; the maximum is 5000."),
+        (
+            [block("list", items=["i"] * 1000)],
+            [block("list", items=["i"] * 1000), block("checklist", items=[{"text": "i"}])],
+            "The document has 1001 list items (nested and checklist items included); the maximum is 1000.",
+        ),
+        (
+            [block("paragraph", text="x" * 100_000)] * 3,
+            [block("paragraph", text="x" * 100_000)] * 3 + [block("paragraph", text="x")],
+            "The document has 300001 characters of text; the maximum is 300000.",
+        ),
+        (
+            [block("paragraph", text="&" * 500)] * 6,
+            [block("paragraph", text="&" * 500)] * 6 + [block("paragraph", text="&")],
+            f"The document has 3001 markup characters {MARKUP} in its text; the maximum is 3000.",
+        ),
+    ],
+    ids=["table cells", "list items", "text", "markup"],
+)
+def test_default_work_limits(at_limit, over_limit, message):
+    assert parse_document({"blocks": at_limit})
+    assert errors_for({"blocks": over_limit}) == {"document": [message]}
+
+
+def test_default_field_markup_limit():
+    assert parse_document({"blocks": [block("paragraph", text="&" * 500)]})
+    assert block_errors(block("paragraph", text="&" * 501)) == {
+        "blocks[0].data.text": [f"Must have at most 500 markup characters {MARKUP}; it has 501."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "location"),
+    [
+        ("max_bytes", {"blocks": [block("paragraph", text="x" * 11 * 1024)]}, "document"),
+        ("max_blocks", {"blocks": [block("delimiter")] * 11}, "blocks"),
+        ("max_string_length", {"blocks": [block("code", code="x" * 11)]}, "blocks[0].data.code"),
+        ("max_table_cells", {"blocks": [table(1, 11)]}, "document"),
+        ("max_list_items", {"blocks": [block("list", items=["a"] * 11)]}, "document"),
+        ("max_text_length", {"blocks": [block("paragraph", text="a" * 11)]}, "document"),
+        ("max_markup", {"blocks": [block("paragraph", text="&" * 11)]}, "document"),
+        ("max_field_markup", {"blocks": [block("paragraph", text="&" * 11)]}, "blocks[0].data.text"),
+    ],
+)
+def test_messages_name_each_limit_as_the_caller_asks(limit, value, location):
+    errors = errors_for(value, **{limit: 10 * 1024 if limit == "max_bytes" else 10}, limit_names={limit: "LIMIT"})
+
+    assert list(errors) == [location]
+    (message,) = errors[location]
+    assert re.search(r" 10( KiB)? \(LIMIT\)", message), message
+
+
+class SanitizerSpy:
+    """Stands in for posts.content's nh3 cleaner and records what it is asked to clean."""
+
+    def __init__(self) -> None:
+        self.cleaner = content._CLEANER
+        self.calls: list[str] = []
+
+    def clean(self, text: str) -> str:
+        self.calls.append(text)
+        return self.cleaner.clean(text)
+
+
+@pytest.fixture
+def sanitizer(monkeypatch) -> SanitizerSpy:
+    spy = SanitizerSpy()
+    monkeypatch.setattr(content, "_CLEANER", spy)
+    return spy
+
+
+def test_a_document_over_a_count_limit_is_refused_before_its_strings_are_looked_at(sanitizer):
+    value = {
+        "blocks": [
+            table(3, 2, "<b>x</b>"),
+            block("paragraph", text="nul\x00"),
+            {"type": "nope", "data": {}},
+            block("list", items=["<i>y</i>"] * 3),
+        ]
+    }
+
+    assert errors_for(value, max_table_cells=5, max_list_items=2) == {
+        "document": [
+            "The document has 6 table cells; the maximum is 5.",
+            "The document has 3 list items (nested and checklist items included); the maximum is 2.",
+        ]
+    }
+    assert sanitizer.calls == []
+
+
+@pytest.mark.parametrize("limit", [{"max_text_length": 10}, {"max_markup": 3}, {"max_field_markup": 1}])
+def test_a_document_over_a_text_limit_is_refused_before_anything_is_sanitized(sanitizer, limit):
+    with pytest.raises(ContentError):
+        parse_document(
+            {"blocks": [block("paragraph", text="<b>x</b>"), block("paragraph", text="<i>y</i> z")]}, **limit
+        )
+
+    assert sanitizer.calls == []
+
+
+def test_each_string_with_markup_is_sanitized_once_and_plain_strings_never(sanitizer):
+    value = {
+        "blocks": [
+            block("paragraph", text="<b>one</b>"),
+            block("paragraph", text="plain"),
+            table(2, 2, "&amp;"),
+            block("list", items=[item("<i>two</i>", [item("three")])]),
+            block("warning", title="<s>four</s>", message="five"),
+            block("code", code="<b>not html</b>"),
+        ]
+    }
+
+    document = parse_document(value)
+    render_html(document)
+    plain_text(document)
+
+    assert sorted(sanitizer.calls) == sorted(["<b>one</b>", *["&amp;"] * 4, "<i>two</i>", "<s>four</s>"])
 
 
 # --- Block types: valid data ----------------------------------------------------------------------------------
@@ -751,6 +949,98 @@ def test_render_rechecks_urls_of_unvalidated_documents():
     }
 
     assert render_html(document) == "<p>kept</p>"
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+def test_xss_payloads_never_survive_in_the_returned_document(field, payload):
+    document = parse_document({"blocks": [TEXT_FIELDS[field](payload)]})
+
+    for text in string_values(document):
+        assert_safe_html(text)
+        for fragment in ("alert", "javascript", "data:", "onerror", "onload", "<svg", "<img", "style", "<script"):
+            assert fragment not in text.lower(), text
+
+
+def string_values(value: Any) -> list[str]:
+    """Every string value in a JSON document (not its field names)."""
+    if isinstance(value, str):
+        return [value]
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for child in children for text in string_values(child)]
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("<img src=x onerror=alert(1)>Hi", "Hi"),
+        ('<b onclick="alert(1)">x</b>', "<b>x</b>"),
+        ('<a href="javascript:alert(1)">x</a>', f'<a rel="{LINK_REL}">x</a>'),
+        (
+            '<a href="https://example.com/" target="_blank">x</a>',
+            f'<a href="https://example.com/" rel="{LINK_REL}">x</a>',
+        ),
+        ("<script>alert(1)</script>ok", "ok"),
+        ("<p>para</p><div>div</div>", "paradiv"),
+        ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+    ],
+)
+def test_inline_html_is_returned_reduced_to_the_allow_list(text, stored):
+    document = parse_document({"blocks": [block("paragraph", text=text)]})
+
+    assert document["blocks"][0]["data"]["text"] == stored
+    assert render_html(document) == f"<p>{stored}</p>"
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_code_is_returned_as_given(payload):
+    assert parse_document({"blocks": [block("code", code=payload)]})["blocks"][0]["data"]["code"] == payload
+
+
+def test_a_clean_document_is_returned_unchanged():
+    link = f'<a href="https://example.com/?a=1&amp;b=2" rel="{LINK_REL}">docs</a>'
+    value = {
+        "time": 1700000000000,
+        "blocks": [
+            {"id": "p1", "type": "paragraph", "data": {"text": f"Hi <b>there</b> &amp; {link}&nbsp;!<br>Bye"}},
+            block("header", text="<i>Title</i> &lt;tag&gt;", level=2),
+            block("list", style="ordered", meta={"start": 2}, items=[item("<mark>a</mark>", [item("<code>b</code>")])]),
+            block("checklist", items=[{"text": "<s>done</s>", "checked": True}]),
+            block("quote", text="<u>q</u>", caption="who", alignment="left"),
+            block("code", code="<script>alert(1)</script>"),
+            block("image", file={"url": IMAGE_URL}, caption="A <b>cat</b>", withBorder=True),
+            block("table", withHeadings=True, content=[["<b>h</b>", "x &gt; y"], ["1", "2"]]),
+            embed(caption="A <i>song</i>"),
+            block("warning", title="<b>Careful</b>", message="Hot"),
+        ],
+        "version": "2.28.2",
+    }
+
+    assert parse_document(value) == value
+    assert parse_document(json.dumps(value)) == value
+
+
+def test_parse_document_returns_a_document():
+    assert isinstance(parse_document({"blocks": [block("paragraph", text="Hi")]}), Document)
+    assert isinstance(parse_document(None), Document)
+
+
+def test_documents_not_from_parse_document_are_sanitized_when_rendered():
+    document = {
+        "blocks": [
+            block("paragraph", text="<img src=x onerror=alert(1)>Hi <b onclick=alert(2)>there</b>"),
+            block("warning", title="<i>T</i>", message="<script>alert(3)</script>m"),
+            block("table", content=[['<a href="javascript:alert(4)">x</a>']]),
+        ]
+    }
+    given = copy.deepcopy(document)
+
+    assert render_html(document) == (
+        '<p>Hi <b>there</b></p>\n<aside class="warning"><strong>T</strong><p>m</p></aside>\n'
+        f'<table><tbody><tr><td><a rel="{LINK_REL}">x</a></td></tr></tbody></table>'
+    )
+    assert plain_text(document) == "Hi there\nT\nm\nx"
+    assert document == given
 
 
 # --- Properties ---------------------------------------------------------------------------------------------------
