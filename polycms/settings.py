@@ -102,7 +102,7 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "polycms",
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "polycms"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

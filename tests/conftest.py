@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 
 import pytest
@@ -16,9 +17,47 @@ from tokens.services import token_create
 pytest_plugins = ["tests.secrets_guard"]
 
 
+# The suite's own key prefix on a shared Redis (REDIS_URL): tests delete their keys and never flush a
+# database, which other programs, or another test run, may be using.
+TEST_CACHE_PREFIX = f"polycms-test-{secrets.token_hex(6)}"
+
+
+def delete_cache_keys(url: str, prefix: str) -> None:
+    """Delete the keys under ``prefix`` (Django's ``<prefix>:<version>:<key>``) in the Redis at ``url``."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    for batch in _batches(client.scan_iter(match=f"{prefix}:*", count=1000), 500):
+        client.delete(*batch)
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _clear_test_cache() -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    config = settings.CACHES["default"]
+    if not config["BACKEND"].endswith("RedisCache"):
+        cache.clear()
+    elif config.get("KEY_PREFIX") == TEST_CACHE_PREFIX:  # not a Redis a test pointed elsewhere for itself
+        delete_cache_keys(config["LOCATION"], TEST_CACHE_PREFIX)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": TEST_CACHE_PREFIX}}
     # No collectstatic before unit tests: serve static files without the hashed manifest.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -27,12 +66,10 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
+def _clear_cache(_test_settings):
+    _clear_test_cache()
     yield
-    cache.clear()
+    _clear_test_cache()
 
 
 def is_postgres() -> bool:
@@ -158,10 +195,12 @@ def redis_cache(settings):
     except redis.RedisError:
         pytest.skip(f"needs Redis at {url} (set REDIS_URL)")
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "t"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": TEST_CACHE_PREFIX,
+        }
     }
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_test_cache()
     yield url
-    cache.clear()
+    _clear_test_cache()

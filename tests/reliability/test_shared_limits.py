@@ -8,6 +8,7 @@ worker keeps in memory lasts from one request to the next, so only a shared coun
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.cookies import SimpleCookie
@@ -16,9 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import delete_cache_keys
 from tests.live import Gunicorn, django_env, free_port, http_request, live_database, manage, superuser_token
-
-REDIS_DB = 11  # a database of these tests' own, emptied around each test: not the suite's REDIS_URL one
 
 
 @pytest.fixture(scope="module")
@@ -36,29 +36,35 @@ def token(database_url, tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    """``REDIS_URL`` for database ``REDIS_DB`` of the suite's Redis server, empty before and after the test."""
-    import redis
-
-    server = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"))
-    url = server._replace(path=f"/{REDIS_DB}").geturl()
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.RedisError:
-        pytest.skip(f"needs Redis at {server.hostname}:{server.port or 6379} (set REDIS_URL)")
-    yield url
-    client.flushdb()  # a login lock would outlive the test by a window
+def cache_prefix() -> str:
+    """A key prefix of this test's own: its servers' counters are deleted after it, and nothing else is."""
+    return f"polycms-test-{secrets.token_hex(6)}"
 
 
 @pytest.fixture
-def serve(database_url, tmp_path: Path) -> Iterator[Callable[..., Gunicorn]]:
+def redis_url(cache_prefix) -> Iterator[str]:
+    """``REDIS_URL`` of the suite's Redis server; the test's keys (``cache_prefix``) are deleted after it."""
+    import redis
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    server = urlsplit(url)
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {server.hostname}:{server.port or 6379} (set REDIS_URL)")
+    yield url
+    delete_cache_keys(url, cache_prefix)  # a login lock would outlive the test by a window
+
+
+@pytest.fixture
+def serve(database_url, cache_prefix, tmp_path: Path) -> Iterator[Callable[..., Gunicorn]]:
     """``serve(**env)``: a gunicorn on the module's database with ``env`` added, whose two workers are each
     replaced after one request."""
     servers: list[Gunicorn] = []
 
     def start(**env: str) -> Gunicorn:
-        server = Gunicorn(django_env(DATABASE_URL=database_url, **env), log_file=tmp_path / "gunicorn.log")
+        environment = django_env(DATABASE_URL=database_url, DJANGO_CACHE_KEY_PREFIX=cache_prefix, **env)
+        server = Gunicorn(environment, log_file=tmp_path / "gunicorn.log")
         servers.append(server)
         return server.start("--max-requests", "1", workers=2)
 
@@ -84,11 +90,9 @@ def test_token_rate_limit_is_shared_by_workers(serve, redis_url, token):
 
 
 @pytest.mark.redis
-def test_anonymous_rate_limit_is_shared_by_workers(serve, redis_url):
-    import redis
-
+def test_anonymous_rate_limit_is_shared_by_workers(serve, redis_url, cache_prefix):
     server = serve(REDIS_URL=redis_url, POLYCMS_RATE_ANON="3/min")
-    redis.Redis.from_url(redis_url).flushdb()  # forget the start-up health checks: anonymous requests too
+    delete_cache_keys(redis_url, cache_prefix)  # forget the start-up health checks: anonymous requests too
 
     assert_fourth_request_is_rate_limited(f"{server.url}/api/v1/posts")
 
