@@ -1,6 +1,9 @@
-"""Authentication backend tuned for the API's hot path."""
+"""Authentication backend tuned for the API's hot path, and the per-request caches of a user's
+permissions and roles: this module is the one place that knows where they live."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
@@ -23,8 +26,17 @@ class SingleQueryModelBackend(ModelBackend):
         return user_obj._perm_cache
 
 
-def prime_caches(user, *, roles: list[str], permissions: list[str]) -> None:
-    """Fill the per-request caches of ``user`` from an already-fetched answer (see ``tokens.lookup``)."""
+def prime_caches(user, *, roles: Iterable[str], permissions: Iterable[str]) -> None:
+    """Give ``user`` its roles and permissions from an answer already fetched (``tokens.lookup``), so that
+    ``has_perm()``, ``has_perms()``, ``has_module_perms()``, ``get_all_permissions()`` and ``roles_of()``
+    cost no query for the rest of the request.
+
+    ``permissions`` must be what ``SingleQueryModelBackend.get_all_permissions()`` would compute: the
+    ``"app_label.codename"`` of the user's own and their groups' permissions, every permission for a
+    superuser. An inactive user is given none, as the backend gives them none. ``roles`` are the names of
+    the user's groups. The caches are ``_perm_cache``, the attribute Django's ``ModelBackend`` keeps all
+    permissions in, and ``_roles_cache``, read by ``roles_of()``.
+    """
     user._perm_cache = set(permissions) if user.is_active else set()
     user._roles_cache = sorted(roles)
 

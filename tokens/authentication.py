@@ -3,7 +3,7 @@
 On success ``request.user`` is the token's owner (so every permission check is the owner's own) and
 ``request.auth`` is the ``PersonalAccessToken``. One query per request; none for a malformed token, nor
 for a client IP over its failure limit; a write only when ``last_used_at`` is older than the configured
-interval.
+interval, or once to re-key a token still digested under a fallback ``SECRET_KEY``.
 """
 
 from __future__ import annotations
@@ -90,12 +90,14 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
             raise TokenRejected(_("Invalid token."), "invalid") from None
 
     def authenticate_credentials(self, plaintext: str) -> PersonalAccessToken:
-        """The usable token for ``plaintext``; ``TokenRejected`` saying why it is not usable."""
+        """The usable token for ``plaintext``; ``TokenRejected`` saying why it is not usable. A token found
+        under a fallback ``SECRET_KEY`` is re-keyed, usable or not, so it keeps its state when the key goes."""
         if not crypto.is_well_formed(plaintext):
             raise TokenRejected(_("Invalid token."), "invalid")
         token = services.token_lookup(plaintext)
         if token is None:
             raise TokenRejected(_("Invalid token."), "invalid")
+        services.token_rekey(token=token, plaintext=plaintext)
         if token.is_revoked():
             raise TokenRejected(_("This token has been revoked."), "revoked", token.pk)
         if token.is_expired():

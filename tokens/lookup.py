@@ -1,29 +1,33 @@
 """One query for a bearer request: the token, its owner, and the owner's roles and permissions.
 
-Resolving a token is the hot path of every integration's request. The ORM would take three queries
-(token + owner, permissions, roles) and spends as much time building them as the database spends
-answering; this module sends one precompiled statement, built once per database vendor from the
-models' own table and column names, and primes the owner's permission and role caches with its
-answer, so ``user.has_perm()`` and ``roles_of(user)`` cost nothing more in that request.
+Resolving a token is the hot path of every integration's request. The query is an ordinary queryset:
+the token's and owner's columns, plus the owner's group names and permission strings aggregated by
+correlated subqueries, so the ORM takes every table and column name from the models. Compiling it
+costs several times what the database spends answering, so it is compiled once per database and
+number of candidate digests and then replayed with each request's digests; its columns go through the
+converters the ORM itself would apply. Reading only: re-keying a token found under a fallback
+``SECRET_KEY`` is ``services.token_rekey``.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from datetime import UTC
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
-from django.db.models import Field
-from django.utils import timezone
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, connections
+from django.db.models import Aggregate, Expression, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
+from django.db.models.lookups import Exact
 
 from polycms.backends import prime_caches
 from tokens.models import PersonalAccessToken
 
-# Token fields the request needs (the hint, IP and revoker stay deferred), in model field order as
+# The token fields a request needs (the hint, IP and revoker stay deferred), in model field order as
 # Model.from_db() expects.
 TOKEN_FIELDS = [
     f
@@ -32,103 +36,124 @@ TOKEN_FIELDS = [
 ]
 
 
-def _aggregate(vendor: str, expression: str, source: str) -> str:
-    """A subquery returning every ``expression`` of ``source`` as one array value."""
+class JSONGroupArray(Aggregate):
+    """SQLite's (JSON1) aggregate of values into one JSON array, read back as a list."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+
+def _as_list(rows: QuerySet, value: Expression, vendor: str) -> Subquery:
+    """``value`` over ``rows`` (the outer token's owner's rows) as one list value, [] when there are none.
+
+    PostgreSQL: ``ARRAY(subquery)``, contrib.postgres's ``ArraySubquery``. SQLite: JSON1's
+    ``json_group_array`` inside the subquery, with the rows grouped by the outer owner, a single group,
+    as Django's docs group an aggregate inside a subquery.
+    """
     if vendor == "postgresql":
-        return f"ARRAY(SELECT {expression} {source})"
-    return f"(SELECT json_group_array({expression}) {source})"  # SQLite's JSON1
+        return ArraySubquery(rows.order_by().values(item=value))
+    grouped = rows.annotate(for_owner=OuterRef("owner")).order_by().values("for_owner")
+    return Subquery(grouped.annotate(items=JSONGroupArray(value)).values("items"))
+
+
+def lookup_queryset(digests: list[str], using: str) -> QuerySet:
+    """The row of the token whose digest is one of ``digests``: the ``TOKEN_FIELDS``, the owner's concrete
+    fields, the owner's role (group) names and the owner's permissions as ``"app_label.codename"``
+    (every permission for a superuser), in that order."""
+    vendor = connections[using].vendor
+    user_model = get_user_model()
+    groups = user_model._meta.get_field("groups")
+    user_permissions = user_model._meta.get_field("user_permissions")
+    group_permissions = Group._meta.get_field("permissions")
+    owner = OuterRef("owner")  # seen from a subquery of the token query; one OuterRef more per level below
+    # The owner's rows of the three many-to-many tables, named from the relations' own metadata.
+    own = user_permissions.remote_field.through.objects.filter(**{user_permissions.m2m_field_name(): OuterRef(owner)})
+    memberships = groups.remote_field.through.objects.filter(**{groups.m2m_field_name(): OuterRef(OuterRef(owner))})
+    via_groups = group_permissions.remote_field.through.objects.filter(
+        **{f"{group_permissions.m2m_field_name()}__in": memberships.values(groups.m2m_reverse_field_name())}
+    )
+    roles = Group.objects.filter(**{groups.related_query_name(): owner})
+    permissions = Permission.objects.filter(  # superuser first: then PostgreSQL skips the other two
+        Q(Exact(OuterRef("owner__is_superuser"), True))
+        | Q(pk__in=own.values(user_permissions.m2m_reverse_field_name()))
+        | Q(pk__in=via_groups.values(group_permissions.m2m_reverse_field_name()))
+    )
+    permission_name = Concat(F("content_type__app_label"), Value("."), F("codename"))
+    return (
+        PersonalAccessToken.objects.using(using)
+        .filter(digest__in=digests)
+        .order_by()
+        .annotate(
+            owner_roles=_as_list(roles, F("name"), vendor),
+            owner_permissions=_as_list(permissions, permission_name, vendor),
+        )
+        .values_list(
+            *(f.attname for f in TOKEN_FIELDS),
+            *(f"owner__{f.attname}" for f in user_model._meta.concrete_fields),
+            "owner_roles",
+            "owner_permissions",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """``lookup_queryset`` compiled for one database and a number of digests."""
+
+    sql: str
+    params: tuple
+    digest_positions: tuple[int, ...]  # where each digest goes in ``params``
+    # The ORM's converters for each column that has any: (column, converters, the column's expression).
+    converters: tuple[tuple[int, list[Callable], Any], ...]
+    token_fields: list[str]  # attnames of the token's columns, then of the owner's
+    owner_fields: list[str]
+
+    def bind(self, digests: list[str]) -> list:
+        params = list(self.params)
+        for position, digest in zip(self.digest_positions, digests, strict=True):
+            params[position] = digest
+        return params
+
+    def convert(self, row: tuple) -> list:
+        values = list(row)
+        for column, converters, expression in self.converters:
+            for converter in converters:
+                values[column] = converter(values[column], expression, connection)
+        return values
 
 
 @functools.cache
-def _statement(vendor: str, candidates: int) -> tuple[str, list[Field], list[Field]]:
-    user_model = get_user_model()
-    q = connection.ops.quote_name
-    user_fields = list(user_model._meta.concrete_fields)
-    memberships = user_model.groups.through._meta
-    direct = user_model.user_permissions.through._meta
-    granted = Group.permissions.through._meta
-
-    def column(meta, field: str) -> str:
-        return q(meta.get_field(field).column)
-
-    user_table, member_table = q(user_model._meta.db_table), q(memberships.db_table)
-    member_user = column(memberships, _fk_name(memberships, user_model))
-    member_group = column(memberships, _fk_name(memberships, Group))
-    roles = _aggregate(
-        vendor,
-        f"g.{q('name')}",
-        f"FROM {member_table} m JOIN {q(Group._meta.db_table)} g ON g.{q('id')} = m.{member_group} "
-        f"WHERE m.{member_user} = u.{q('id')}",
+def _statement(alias: str, candidates: int) -> _Statement:
+    # Compiled with stand-ins for the digests, found again by value among the parameters. Converters
+    # depend on the database's settings, not on a connection's state, so one list serves every thread.
+    stand_ins = [f"<digest {i}>" for i in range(candidates)]
+    compiler = lookup_queryset(stand_ins, using=alias).query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
+    return _Statement(
+        sql=sql,
+        params=tuple(params),
+        digest_positions=tuple(params.index(stand_in) for stand_in in stand_ins),
+        converters=tuple((column, functions, expression) for column, (functions, expression) in converters.items()),
+        token_fields=[f.attname for f in TOKEN_FIELDS],
+        owner_fields=[f.attname for f in get_user_model()._meta.concrete_fields],
     )
-    own = (
-        f"SELECT d.{column(direct, _fk_name(direct, Permission))} FROM {q(direct.db_table)} d "
-        f"WHERE d.{column(direct, _fk_name(direct, user_model))} = u.{q('id')}"
-    )
-    via_groups = (
-        f"SELECT gp.{column(granted, _fk_name(granted, Permission))} FROM {q(granted.db_table)} gp "
-        f"JOIN {member_table} m2 ON m2.{member_group} = gp.{column(granted, _fk_name(granted, Group))} "
-        f"WHERE m2.{member_user} = u.{q('id')}"
-    )
-    permissions = _aggregate(
-        vendor,
-        f"ct.{q('app_label')} || '.' || p.{q('codename')}",
-        f"FROM {q(Permission._meta.db_table)} p JOIN {q(ContentType._meta.db_table)} ct "
-        f"ON ct.{q('id')} = p.{q('content_type_id')} "
-        f"WHERE u.{q('is_superuser')} OR p.{q('id')} IN ({own}) OR p.{q('id')} IN ({via_groups})",
-    )
-    placeholders = ", ".join(["%s"] * candidates)
-    sql = (
-        f"SELECT {', '.join(f't.{q(f.column)}' for f in TOKEN_FIELDS)}, "
-        f"{', '.join(f'u.{q(f.column)}' for f in user_fields)}, {roles}, {permissions} "
-        f"FROM {q(PersonalAccessToken._meta.db_table)} t JOIN {user_table} u "
-        f"ON u.{q('id')} = t.{q(PersonalAccessToken._meta.get_field('owner').column)} "
-        f"WHERE t.{q('digest')} IN ({placeholders})"
-    )
-    return sql, TOKEN_FIELDS, user_fields
-
-
-def _fk_name(through_meta, target) -> str:
-    """The name of the through model's foreign key to ``target``."""
-    return next(f.name for f in through_meta.fields if getattr(f, "related_model", None) is target)
-
-
-def _as_list(value) -> list[str]:
-    return json.loads(value) if isinstance(value, str) else list(value or [])
-
-
-def _python_values(fields: list[Field], values: tuple) -> list:
-    """What the ORM's converters would make of raw values: SQLite returns naive datetimes and 0/1,
-    and both backends hand JSON over as text."""
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        if value is not None:
-            if isinstance(field, models.DateTimeField) and timezone.is_naive(value):
-                value = timezone.make_aware(value, UTC)
-            elif isinstance(field, models.BooleanField):
-                value = bool(value)
-            elif isinstance(field, models.JSONField) and isinstance(value, str):
-                value = json.loads(value)
-        converted.append(value)
-    return converted
-
-
-def _instance(model, fields: list[Field], values: tuple):
-    return model.from_db(connection.alias, [f.attname for f in fields], _python_values(fields, values))
 
 
 def token_by_digests(digests: list[str]) -> PersonalAccessToken | None:
-    """The token whose digest is one of ``digests``, with ``token.owner`` loaded and its permission and
-    role caches primed; None if there is none. One query."""
-    sql, token_fields, user_fields = _statement(connection.vendor, len(digests))
+    """The token whose digest is one of ``digests``, with ``token.owner`` loaded and its roles and
+    permissions primed (``polycms.backends.prime_caches``); None if there is none. One query, no write."""
+    statement = _statement(connection.alias, len(digests))
     with connection.cursor() as cursor:
-        cursor.execute(sql, digests)
+        cursor.execute(statement.sql, statement.bind(digests))
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(token_fields)
-    user_end = split + len(user_fields)
-    token = _instance(PersonalAccessToken, token_fields, row[:split])
-    owner = _instance(get_user_model(), user_fields, row[split:user_end])
-    prime_caches(owner, roles=_as_list(row[user_end]), permissions=_as_list(row[user_end + 1]))
-    token.owner = owner
+    values = statement.convert(row)
+    owner_start = len(statement.token_fields)
+    owner_end = owner_start + len(statement.owner_fields)
+    token = PersonalAccessToken.from_db(connection.alias, statement.token_fields, values[:owner_start])
+    token.owner = get_user_model().from_db(connection.alias, statement.owner_fields, values[owner_start:owner_end])
+    roles, permissions = values[owner_end:]
+    prime_caches(token.owner, roles=roles, permissions=permissions)
     return token

@@ -1,4 +1,4 @@
-"""Token writes: create, revoke, record use, prune. Views, the admin and commands all call these."""
+"""Token writes: create, revoke, re-key, record use, prune. Views, the admin and commands all call these."""
 
 from __future__ import annotations
 
@@ -108,19 +108,32 @@ def tokens_revoke(*, tokens: QuerySet[PersonalAccessToken], by, ip: str | None =
 
 def token_lookup(plaintext: str) -> PersonalAccessToken | None:
     """The token for ``plaintext``, whatever its state, with its owner and the owner's roles and
-    permissions, in one query; None if unknown.
+    permissions, in one query and no write; None if unknown.
 
     Callers check the format first (``crypto.is_well_formed``) so garbage never reaches the database.
-    A token still digested under a fallback secret key is re-keyed to the current one.
+    A token still digested under a fallback secret key is found too; ``token_rekey`` moves it to the
+    current key.
     """
     candidates = crypto.candidate_digests(plaintext)
     token = token_by_digests(candidates)
     if token is None or not any(crypto.digests_match(token.digest, c) for c in candidates):
         return None
-    if not crypto.digests_match(token.digest, candidates[0]):
-        PersonalAccessToken.objects.filter(pk=token.pk, digest=token.digest).update(digest=candidates[0])
-        token.digest = candidates[0]
     return token
+
+
+def token_rekey(*, token: PersonalAccessToken, plaintext: str) -> bool:
+    """Re-digest ``token`` under the current ``SECRET_KEY`` if ``token_lookup`` found it under a fallback
+    key; returns whether this call wrote.
+
+    No query when the digest is already current; otherwise one conditional UPDATE, so concurrent
+    requests re-key once between them.
+    """
+    current = crypto.digest(plaintext)
+    if crypto.digests_match(token.digest, current):
+        return False
+    updated = PersonalAccessToken.objects.filter(pk=token.pk, digest=token.digest).update(digest=current)
+    token.digest = current
+    return bool(updated)
 
 
 def token_record_use(*, token: PersonalAccessToken, ip: str | None, now: datetime | None = None) -> bool:

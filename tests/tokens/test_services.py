@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.secrets_guard import leaks_in_database
-from tokens import services
+from tokens import crypto, services
 from tokens.models import PersonalAccessToken
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,24 @@ def test_revoke_is_idempotent_and_records_who(user, admin_user):
     assert not services.token_revoke(token=token, by=user)
     token.refresh_from_db()
     assert token.revoked_by == admin_user and token.status == "revoked"
+
+
+def test_rekey_moves_a_token_found_under_a_fallback_key_to_the_current_key_once(
+    user, settings, django_assert_num_queries
+):
+    token, plaintext = services.token_create(owner=user, name="x")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-brand-new-secret-key-after-rotation-0123456789abcdef"
+    found = services.token_lookup(plaintext)
+    stale_copy = PersonalAccessToken.objects.get(pk=token.pk)  # another request's copy, old digest
+    with django_assert_num_queries(1):
+        assert services.token_rekey(token=found, plaintext=plaintext)
+    assert found.digest == crypto.digest(plaintext) == PersonalAccessToken.objects.get(pk=token.pk).digest
+    with django_assert_num_queries(1):  # the conditional UPDATE finds the row already re-keyed
+        assert not services.token_rekey(token=stale_copy, plaintext=plaintext)
+    assert stale_copy.digest == found.digest
+    with django_assert_num_queries(0):
+        assert not services.token_rekey(token=found, plaintext=plaintext)
 
 
 def test_record_use_writes_at_most_once_per_interval(user, django_assert_num_queries):
