@@ -318,12 +318,15 @@ def _shorten(text: str, limit: int = 40) -> str:
 
 
 def _load_json(value: Any, limits: _Limits) -> Any:
-    """Decode `value` (JSON text, or JSON-like Python data) into a private copy, enforcing `max_bytes`."""
+    """Decode `value` (JSON text, or JSON-like Python data), enforcing `max_bytes`.
+
+    Decoded data is returned as is: validation builds the document anew from it and copies what it keeps
+    as given, so the caller's data is never changed or shared.
+    """
     if isinstance(value, str):
         text = value
     else:
-        # Round-tripping through JSON measures the size the same way for both inputs and leaves us a copy
-        # that the caller cannot mutate behind our back.
+        # Encoding measures the size the same way for both inputs and proves the data is JSON.
         try:
             text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         except RecursionError:
@@ -335,6 +338,8 @@ def _load_json(value: Any, limits: _Limits) -> Any:
         raise _document_error(
             f"Content exceeds the maximum size of {_kib(limits.max_bytes)}{f' ({name})' if name else ''}."
         )
+    if not isinstance(value, str):
+        return value
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
@@ -633,7 +638,7 @@ def _validate_block(value: Any, at: str, errors: _Check) -> dict[str, Any]:
             "id": block_id,
             "type": block_type,
             "data": kind.validate(data) if kind is not None and data is not None else None,
-            "tunes": tunes.data if tunes is not None else None,
+            "tunes": copy.deepcopy(tunes.data) if tunes is not None else None,
         }
     )
 
@@ -672,7 +677,7 @@ def _validate_list_items(items: list[Any], at: str, errors: _Check, depth: int =
                     errors.add(f"{at}[{index}]", problem)
             else:
                 errors.add(f"{at}[{index}]", "Must be a string, like the first item.")
-        return items
+        return list(items)
     validated = []
     for index, value in enumerate(items):
         item = _as_object(value, f"{at}[{index}]", errors, 'Must be an object with "content" and "items".')

@@ -167,6 +167,25 @@ def test_result_is_a_copy_of_the_input():
     assert value["blocks"][0]["tunes"]["anchor"]["id"] == "x"
 
 
+def test_the_callers_document_is_left_unchanged():
+    value = {
+        "blocks": [
+            {**block("paragraph", text="<b onclick=x>a</b>"), "tunes": {"t": ["<i>x</i>"]}},
+            block("list", items=["<i>b</i>", "c"]),
+            block("list", items=[item("<s>d</s>", [item("<u>e</u>")])]),
+            block("checklist", items=[{"text": "<b>f</b>", "checked": True}]),
+            block("table", content=[["<img src=x>g", "h"]]),
+            block("warning", title="<b>i</b>", message="<script>j</script>"),
+        ]
+    }
+    given = copy.deepcopy(value)
+
+    document = parse_document(value)
+
+    assert value == given
+    assert document["blocks"][0]["data"]["text"] == "<b>a</b>"
+
+
 def test_block_id_and_tunes_are_kept():
     value = {"blocks": [{"id": "oUq2g_tl8y", "type": "delimiter", "data": {}, "tunes": {"align": {"x": [1]}}}]}
 
