@@ -33,4 +33,4 @@ def test_a_change_to_another_setting_keeps_the_cache(settings):
 
 def test_unknown_keys_are_errors():
     with pytest.raises(AttributeError, match="Invalid POLYCMS_EXAMPLE setting: 'LIMT'"):
-        example.LIMT  # noqa: B018
+        example.LIMT
