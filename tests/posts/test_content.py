@@ -364,6 +364,19 @@ def test_deeply_nested_tunes_are_rejected():
     assert list(errors.values()) == [["Content is nested too deeply."]]
 
 
+@pytest.mark.parametrize("depth", [65, 500, 900])
+@pytest.mark.parametrize("as_string", [True, False])
+def test_tunes_nested_deeper_than_the_limit_are_an_error_at_any_depth(depth, as_string):
+    tunes: dict[str, Any] = {}
+    for _ in range(depth):
+        tunes = {"x": tunes}
+    value = {"blocks": [{"type": "delimiter", "data": {}, "tunes": tunes}]}
+
+    errors = errors_for(json.dumps(value) if as_string else value)
+
+    assert list(errors.values()) == [["Content is nested too deeply."]]
+
+
 def test_pathologically_nested_json_is_a_document_error():
     assert errors_for("[" * 100_000 + "]" * 100_000) == {"document": ["Content is nested too deeply."]}
 
