@@ -322,8 +322,8 @@ def test_block_count_limit():
 
     assert len(parse_document(value, max_blocks=3)["blocks"]) == 3
     assert errors_for(value, max_blocks=2) == {"blocks": ["Too many blocks (3); the maximum is 2."]}
-    assert errors_for({"blocks": [block("delimiter")] * 1001}) == {
-        "blocks": ["Too many blocks (1001); the maximum is 1000."]
+    assert errors_for({"blocks": [block("delimiter")] * 501}) == {
+        "blocks": ["Too many blocks (501); the maximum is 500."]
     }
 
 
@@ -458,21 +458,21 @@ def test_field_markup_limit_applies_to_each_text_field():
 @pytest.mark.parametrize(
     ("at_limit", "over_limit", "message"),
     [
-        ([table(500, 10)], [table(500, 10), table(1, 1)], "The document has 5001 table cells; the maximum is 5000."),
+        ([table(300, 10)], [table(300, 10), table(1, 1)], "The document has 3001 table cells; the maximum is 3000."),
         (
-            [block("list", items=["i"] * 1000)],
-            [block("list", items=["i"] * 1000), block("checklist", items=[{"text": "i"}])],
-            "The document has 1001 list items (nested and checklist items included); the maximum is 1000.",
+            [block("list", items=["i"] * 500)],
+            [block("list", items=["i"] * 500), block("checklist", items=[{"text": "i"}])],
+            "The document has 501 list items (nested and checklist items included); the maximum is 500.",
         ),
         (
-            [block("paragraph", text="x" * 100_000)] * 3,
-            [block("paragraph", text="x" * 100_000)] * 3 + [block("paragraph", text="x")],
-            "The document has 300001 characters of text; the maximum is 300000.",
+            [block("paragraph", text="x" * 100_000)] * 2,
+            [block("paragraph", text="x" * 100_000)] * 2 + [block("paragraph", text="x")],
+            "The document has 200001 characters of text; the maximum is 200000.",
         ),
         (
-            [block("paragraph", text="&" * 500)] * 6,
-            [block("paragraph", text="&" * 500)] * 6 + [block("paragraph", text="&")],
-            f"The document has 3001 markup characters {MARKUP} in its text; the maximum is 3000.",
+            [block("paragraph", text="&" * 500)] * 4,
+            [block("paragraph", text="&" * 500)] * 4 + [block("paragraph", text="&")],
+            f"The document has 2001 markup characters {MARKUP} in its text; the maximum is 2000.",
         ),
     ],
     ids=["table cells", "list items", "text", "markup"],

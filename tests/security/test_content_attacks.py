@@ -60,7 +60,7 @@ def test_the_huge_table_document_is_refused_naming_the_limit(as_contributor):
     assert_refused(
         response,
         "content_raw.document",
-        "The document has 171500 table cells; the maximum is 5000 (POLYCMS_POSTS['CONTENT_MAX_TABLE_CELLS']).",
+        "The document has 171500 table cells; the maximum is 3000 (POLYCMS_POSTS['CONTENT_MAX_TABLE_CELLS']).",
     )
     assert not Post.objects.exists()
 
