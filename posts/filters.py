@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from posts.models import MAX_ID, Post
+from posts.models import Post, parse_id
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
@@ -50,10 +50,10 @@ class PostFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_author(self, queryset, name, value: str):
-        # ASCII digits only: "²".isdigit() is true, but int() refuses it.
         if not (value.isascii() and value.isdigit()):
             return queryset.filter(author__username=value)
-        return queryset.filter(author_id=int(value)) if int(value) <= MAX_ID else queryset.none()
+        author_id = parse_id(value)
+        return queryset.none() if author_id is None else queryset.filter(author_id=author_id)
 
     def filter_search(self, queryset, name, value: str):
         value = value.strip()

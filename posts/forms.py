@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from posts import content, services
-from posts.models import SLUG_PATTERN, Post, empty_document
+from posts.models import Post, empty_document
 
 
 class EditorJSDocumentField(forms.Field):
@@ -36,6 +36,9 @@ class EditorJSDocumentField(forms.Field):
             ) from None
 
 
+SLUG_FIELD = Post._meta.get_field("slug")
+
+
 class PostAdminForm(forms.ModelForm):
     """A post as ``PostAdmin`` edits it; ``service_data()`` is what goes to ``post_create`` / ``post_update``.
 
@@ -47,13 +50,14 @@ class PostAdminForm(forms.ModelForm):
 
     user = None
 
-    slug = forms.RegexField(
-        SLUG_PATTERN,
-        max_length=Post._meta.get_field("slug").max_length,
+    # The model field's validators are the slug rule; optional here, post_create makes one from the title.
+    slug = forms.CharField(
+        max_length=SLUG_FIELD.max_length,
+        validators=SLUG_FIELD.validators,
         required=False,
         help_text="Leave blank to make one from the title. On creation a taken slug gets a -2, -3… suffix.",
-        error_messages={"invalid": "Use lowercase letters, digits and single hyphens (e.g. hello-world)."},
     )
+
     excerpt = forms.CharField(
         required=False,
         max_length=services.EXCERPT_MAX_LENGTH,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,8 +15,26 @@ from posts import content
 
 # The largest id a BigAutoField can hold; larger numbers name no post (and SQLite cannot compare them).
 MAX_ID = 2**63 - 1
-# Lowercase ASCII words joined by single hyphens, e.g. "hello-via-api".
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+# The slug rule: lowercase ASCII words joined by single hyphens, e.g. "hello-via-api". On the model field,
+# so the API serializer and the admin form both validate with it.
+validate_post_slug = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",
+    "Use lowercase letters, digits and single hyphens (e.g. hello-via-api).",
+)
+
+
+def parse_id(value: str) -> int | None:
+    """``value`` as a post (or user) id, or None when it cannot be one. ASCII digits only: "²".isdigit()
+    is true, but int() refuses it."""
+    if value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+def live_q(now: datetime | None = None) -> Q:
+    """Published and no longer scheduled: what the public may see (``Post.is_live`` in Python)."""
+    return Q(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
 
 def empty_document() -> dict:
@@ -25,14 +44,15 @@ def empty_document() -> dict:
 class PostQuerySet(models.QuerySet):
     def live(self, now: datetime | None = None) -> PostQuerySet:
         """Published and no longer scheduled: what the public may see."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        return self.filter(live_q(now))
 
     def visible_to(self, user) -> PostQuerySet:
         """Holders of ``posts.view_post`` see everything; others the live posts plus their own."""
         if user.is_authenticated and user.has_perm("posts.view_post"):
             return self
-        live = Q(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
-        return self.filter(live | Q(author=user)) if user.is_authenticated else self.filter(live)
+        if not user.is_authenticated:
+            return self.live()
+        return self.filter(live_q() | Q(author=user))
 
 
 class Post(models.Model):
@@ -47,7 +67,8 @@ class Post(models.Model):
 
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.POST)
     title = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=255, unique=True, allow_unicode=False)
+    # A CharField: SlugField would add Django's looser slug validator, with another message, beside ours.
+    slug = models.CharField(max_length=255, unique=True, validators=[validate_post_slug])
     excerpt = models.TextField(blank=True, default="")
     content_raw = models.JSONField(default=empty_document, blank=True)
     content_html = models.TextField(blank=True, default="", editable=False)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from posts import content, services
-from posts.models import SLUG_PATTERN, Post
+from posts.models import Post
 
 
 @extend_schema_field(
@@ -64,11 +64,12 @@ class PostSerializer(serializers.ModelSerializer):
 
     content_raw = EditorJSField(required=False)
     author = AuthorSerializer(read_only=True)
-    slug = serializers.RegexField(
-        SLUG_PATTERN,
-        max_length=255,
+    # The model field's validators are the slug rule; no unique validator: services allocate a free slug on
+    # creation (-2, -3…) and refuse a taken one on update, inside their transaction.
+    slug = serializers.CharField(
+        max_length=Post._meta.get_field("slug").max_length,
+        validators=Post._meta.get_field("slug").validators,
         required=False,
-        error_messages={"invalid": "Use lowercase letters, digits and single hyphens (e.g. hello-via-api)."},
     )
 
     class Meta:
@@ -90,7 +91,9 @@ class PostSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["content_html", "created_at", "updated_at"]
-        extra_kwargs = {"excerpt": {"max_length": services.EXCERPT_MAX_LENGTH}}
+        extra_kwargs = {
+            "excerpt": {"max_length": services.EXCERPT_MAX_LENGTH},
+        }
 
     def __init__(self, *args, fields: Collection[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

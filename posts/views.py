@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from api.exceptions import ValidationError
 from posts import idempotency, services
 from posts.filters import PostFilter
-from posts.models import MAX_ID, SLUG_PATTERN, Post
+from posts.models import Post, parse_id, validate_post_slug
 from posts.permissions import PostAccess
 from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerializer, post_columns
 from posts.settings import posts_settings
@@ -29,11 +28,11 @@ class PreconditionFailed(exceptions.APIException):
 
 
 def post_lookup(value: str) -> dict | None:
-    """``{"pk": …}`` for an id, ``{"slug": …}`` for a slug, None for what can be neither (no query).
-    ASCII digits only: "²".isdigit() is true, but int() refuses it."""
+    """``{"pk": …}`` for an id, ``{"slug": …}`` for a slug, None for what can be neither (no query)."""
     if value.isascii() and value.isdigit():
-        return {"pk": int(value)} if int(value) <= MAX_ID else None
-    return {"slug": value} if re.fullmatch(SLUG_PATTERN, value) else None
+        pk = parse_id(value)
+        return None if pk is None else {"pk": pk}
+    return {"slug": value} if validate_post_slug.regex.search(value) else None
 
 
 def requested_fields(request: Request, default: Collection[str]) -> frozenset[str]:
