@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework import exceptions, parsers
+from rest_framework import parsers
+
+from api.exceptions import ParseError
 
 
 class JSONParser(parsers.JSONParser):
@@ -13,4 +15,4 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None
+            raise ParseError("JSON parse error - the document is nested too deeply.") from None

@@ -7,11 +7,11 @@ from collections.abc import Collection
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.exceptions import ValidationError
+from api.exceptions import NotFound, PreconditionFailed, ValidationError
 from posts import idempotency, services
 from posts.filters import PostFilter
 from posts.models import Post, parse_id, validate_post_slug
@@ -20,11 +20,7 @@ from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerialize
 from posts.settings import posts_settings
 from tokens.permissions import HasTokenAbility
 
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The post has changed since you fetched it: If-Match does not match its ETag. Fetch it again."
-    default_code = "precondition_failed"
+POST_CHANGED = "The post has changed since you fetched it: If-Match does not match its ETag. Fetch it again."
 
 
 def post_lookup(value: str) -> dict | None:
@@ -133,7 +129,7 @@ class PostViewSet(viewsets.ModelViewSet):
                 raise Post.DoesNotExist
             post = self.get_queryset().get(**lookup)
         except Post.DoesNotExist:
-            raise exceptions.NotFound("No post with this id or slug.") from None
+            raise NotFound("No post with this id or slug.") from None
         self.check_object_permissions(self.request, post)
         return post
 
@@ -162,7 +158,7 @@ class PostViewSet(viewsets.ModelViewSet):
             stored = self._create(request)
         else:
             if not key.strip() or len(key) > idempotency.KEY_MAX_LENGTH:
-                raise exceptions.ValidationError({"Idempotency-Key": ["Must be 1 to 255 characters."]})
+                raise ValidationError({"Idempotency-Key": ["Must be 1 to 255 characters."]})
             try:
                 stored = idempotency.run_once(
                     user=request.user,
@@ -171,7 +167,7 @@ class PostViewSet(viewsets.ModelViewSet):
                     action=lambda: self._create(request),
                 )
             except idempotency.IdempotencyKeyReused:
-                raise exceptions.ValidationError(
+                raise ValidationError(
                     {"Idempotency-Key": ["This key was already used with a different request body."]}
                 ) from None
         response = Response(stored.body, status=stored.status_code, headers=stored.headers)
@@ -196,7 +192,7 @@ class PostViewSet(viewsets.ModelViewSet):
                 post_id=post.pk, user=request.user, data=serializer.validated_data, if_match=self._if_match()
             )
         except services.StalePost:
-            raise PreconditionFailed() from None
+            raise PreconditionFailed(POST_CHANGED) from None
         return self._item_response(post)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
@@ -204,7 +200,7 @@ class PostViewSet(viewsets.ModelViewSet):
         try:
             services.post_delete(post_id=post.pk, user=request.user, if_match=self._if_match())
         except services.StalePost:
-            raise PreconditionFailed() from None
+            raise PreconditionFailed(POST_CHANGED) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _if_match(self) -> str | None:
