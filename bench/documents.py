@@ -38,9 +38,10 @@ def worst_case() -> dict[str, Any]:
     an image (URL check, caption, flags): so every table cell allowed in as few tables as possible, one list
     block per list item allowed, the remaining blocks as images, each block with an id and a tune, as
     Editor.js sends them. One `COSTLY_MARKUP` goes in as many text fields as the markup limit allows, and
-    plain text is spread over every field up to the text and size limits. Built once per process, from the
-    limits in effect then. Raises ``ValueError`` when the limits refuse it (then this builder needs updating
-    along with them)."""
+    plain text is spread over every field up to the text and size limits. The values the limit still allows
+    go into a tune as empty arrays (each one more object to decode, check, copy and encode), and the bytes
+    still allowed into a tune string. Built once per process, from the limits in effect then. Raises
+    ``ValueError`` when the limits refuse it (then this builder needs updating along with them)."""
     from posts import content, services
     from posts.settings import posts_settings as limits
 
@@ -55,16 +56,36 @@ def worst_case() -> dict[str, Any]:
     texts = [COSTLY_MARKUP] * marked + [""] * (fields - marked)
 
     shape = (cells, items, lists, images)
+    max_size = int(limits.CONTENT_MAX_BYTES * _SIZE_MARGIN)
     text_left = limits.CONTENT_MAX_TEXT_LENGTH - sum(map(len, texts))
-    bytes_left = int(limits.CONTENT_MAX_BYTES * _SIZE_MARGIN) - len(_json(_document(texts, *shape)).encode())
+    bytes_left = max_size - _size(_document(texts, *shape))
     share = max(0, min(text_left, bytes_left) // fields)
     filler = (_FILLER * (share // len(_FILLER) + 1))[:share]
     document = _document([text + filler for text in texts], *shape)
+
+    tune: dict[str, Any] = {"values": [], "text": ""}
+    document["blocks"][0]["tunes"] = {**_TUNES, "bulk": tune}
+    values_left = limits.CONTENT_MAX_VALUES - _values(document)
+    tune["values"] = [[] for _ in range(max(0, min(values_left, (max_size - _size(document)) // 3)))]
+    tune["text"] = "x" * max(0, min(max_size - _size(document), limits.CONTENT_MAX_STRING_LENGTH))
     try:
         services.content_parse(document)
     except content.ContentError as exc:
         raise ValueError(f"the POLYCMS_POSTS limits refuse the worst-case document: {exc}") from None
     return document
+
+
+def _size(document: dict[str, Any]) -> int:
+    return len(_json(document).encode())
+
+
+def _values(value: Any) -> int:
+    """JSON values in ``value``, itself included (as ``CONTENT_MAX_VALUES`` counts them)."""
+    if isinstance(value, dict):
+        return 1 + sum(map(_values, value.values()))
+    if isinstance(value, list):
+        return 1 + sum(map(_values, value))
+    return 1
 
 
 def _json(document: dict[str, Any]) -> str:

@@ -110,6 +110,7 @@ def parse_document(
     max_text_length: int = 200_000,
     max_markup: int = 2_000,
     max_field_markup: int = 500,
+    max_values: int = 20_000,
     limit_names: Mapping[str, str] | None = None,
 ) -> Document:
     """Validate an Editor.js document given as a JSON string or an already-decoded dict, and sanitize its
@@ -117,11 +118,13 @@ def parse_document(
 
     None or a blank string is the empty document {"blocks": []}. The limits bound the work a document costs:
     `max_bytes` applies to the UTF-8 JSON encoding, `max_string_length` to every string anywhere in the
-    document, `max_table_cells` and `max_list_items` (nested and checklist items included) to the whole
-    document, and over its inline-HTML text fields, `max_text_length` to their total length, `max_markup`
-    to their total markup characters ("<", "&" and no-break spaces) and `max_field_markup` to those of each
-    one. `limit_names` maps these keyword names to how messages should name the limit, e.g.
-    {"max_blocks": "POLYCMS_POSTS['CONTENT_MAX_BLOCKS']"}. Counts are checked before any text is sanitized.
+    document, `max_values` to the JSON values anywhere in it (objects, arrays, strings, numbers, booleans and
+    nulls, the document itself, tunes and ignored fields included), `max_table_cells` and `max_list_items`
+    (nested and checklist items included) to the whole document, and over its inline-HTML text fields,
+    `max_text_length` to their total length, `max_markup` to their total markup characters ("<", "&" and
+    no-break spaces) and `max_field_markup` to those of each one. `limit_names` maps these keyword names to
+    how messages should name the limit, e.g. {"max_blocks": "POLYCMS_POSTS['CONTENT_MAX_BLOCKS']"}. Counts
+    are checked before any text is sanitized.
     All problems are collected (up to 50) and raised together as one `ContentError`.
 
     Returns a new, normalized `Document`: "blocks" (always), plus "time" and "version" when given. Each block
@@ -139,6 +142,7 @@ def parse_document(
         max_text_length=max_text_length,
         max_markup=max_markup,
         max_field_markup=max_field_markup,
+        max_values=max_values,
         names=dict(limit_names or {}),
     )
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -253,6 +257,7 @@ class _Limits:
     max_text_length: int
     max_markup: int
     max_field_markup: int
+    max_values: int
     names: dict[str, str] = field(default_factory=dict)
 
     def maximum(self, key: str) -> str:
@@ -510,10 +515,14 @@ def _string_problems(text: str, limits: _Limits) -> list[str]:
     return problems
 
 
-def _has_bad_string_or_depth(node: dict[str, Any] | list[Any], max_string_length: int, depth: int = 0) -> bool:
-    """Whether `_check_strings_and_depth` would find anything below `node`: the same checks, without building
-    locations. Recursion is bounded by `_MAX_JSON_DEPTH`."""
+def _scan(node: dict[str, Any] | list[Any], max_string_length: int, budget: list[int], depth: int = 0) -> bool:
+    """Whether `_check_strings_and_depth` would find anything below `node`, or its values exhaust `budget` (a
+    one-item list, counted down): the same checks without building locations, stopping at the first problem.
+    Recursion is bounded by `_MAX_JSON_DEPTH`."""
     if depth >= _MAX_JSON_DEPTH:
+        return True
+    budget[0] -= len(node)
+    if budget[0] < 0:
         return True
     if isinstance(node, dict):
         for key in node:  # field names are stored too, so they need the same limits as values
@@ -527,17 +536,21 @@ def _has_bad_string_or_depth(node: dict[str, Any] | list[Any], max_string_length
         elif (
             isinstance(value, dict | list)
             and (value or depth + 1 >= _MAX_JSON_DEPTH)
-            and _has_bad_string_or_depth(value, max_string_length, depth + 1)
+            and _scan(value, max_string_length, budget, depth + 1)
         ):
             return True
     return False
 
 
-def _check_strings_and_depth(document: Any, check: _Check) -> None:
-    """Apply the limits that hold everywhere, including in fields that are otherwise kept as given."""
-    if not _has_bad_string_or_depth(document, check.limits.max_string_length):
-        return
-    for location, node, depth in _walk(document):
+def _check_values_strings_and_depth(document: dict[str, Any], check: _Check) -> bool:
+    """Apply the limits that hold everywhere, including in fields that are kept as given or ignored. False
+    when the document has too many values to be looked at any further."""
+    if not _scan(document, check.limits.max_string_length, [check.limits.max_values - 1]):
+        return True
+    for count, (location, node, depth) in enumerate(_walk(document), start=1):
+        if count > check.limits.max_values:
+            check.add(_DOCUMENT, f"The document has more than {check.limits.maximum('max_values')} JSON values.")
+            return False
         if isinstance(node, str):
             for problem in _string_problems(node, check.limits):
                 check.add(location, problem)
@@ -548,6 +561,7 @@ def _check_strings_and_depth(document: Any, check: _Check) -> None:
             for key in node:
                 for problem in _string_problems(key, check.limits):
                     check.add(_child_path(location, key), f"Field name: {problem}")
+    return True
 
 
 # --- Work limits ------------------------------------------------------------------------------------------
@@ -611,8 +625,9 @@ def _check_text_totals(check: _Check) -> None:
 
 
 def _validate_document(document: Any, check: _Check) -> dict[str, Any]:
-    """The normalized document, its text not yet sanitized; problems are recorded in `check`. The cheap
-    counts come first: a document over a count limit is refused without looking at its strings."""
+    """The normalized document, its text not yet sanitized; problems are recorded in `check`. The cheapest
+    checks come first: a document over a count limit is refused without looking at its strings, one with
+    too many values without validating its blocks."""
     if not isinstance(document, dict):
         check.add(_DOCUMENT, 'Content must be a JSON object with a "blocks" array.')
         return {}
@@ -625,7 +640,8 @@ def _validate_document(document: Any, check: _Check) -> dict[str, Any]:
         _check_counts(blocks, check)
         if check.found:
             return {}
-    _check_strings_and_depth(document, check)
+    if not _check_values_strings_and_depth(document, check):
+        return {}
     root.reject_unknown(_DOCUMENT_KEYS)
     time = root.integer("time", None, low=0)
     version = root.string("version", None)

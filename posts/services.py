@@ -31,6 +31,7 @@ _CONTENT_LIMITS = {
     "max_bytes": "CONTENT_MAX_BYTES",
     "max_blocks": "CONTENT_MAX_BLOCKS",
     "max_string_length": "CONTENT_MAX_STRING_LENGTH",
+    "max_values": "CONTENT_MAX_VALUES",
     "max_table_cells": "CONTENT_MAX_TABLE_CELLS",
     "max_list_items": "CONTENT_MAX_LIST_ITEMS",
     "max_text_length": "CONTENT_MAX_TEXT_LENGTH",

@@ -12,6 +12,8 @@ posts_settings = AppSettings(
         "CONTENT_MAX_BYTES": 512 * 1024,  # of its UTF-8 JSON
         "CONTENT_MAX_BLOCKS": 500,
         "CONTENT_MAX_STRING_LENGTH": 100_000,  # of every string anywhere in it
+        # JSON values anywhere in it (objects, arrays, strings, numbers…), tunes and ignored fields included.
+        "CONTENT_MAX_VALUES": 20_000,
         "CONTENT_MAX_TABLE_CELLS": 3_000,  # in all its tables together
         "CONTENT_MAX_LIST_ITEMS": 500,  # in all its lists together, nested and checklist items included
         # Over its inline-HTML text fields (everything but code): their total length, and their markup

@@ -437,6 +437,22 @@ def test_markup_limit_counts_tags_character_references_and_no_break_spaces_in_te
     }
 
 
+def test_value_limit_counts_every_value_tunes_and_ignored_fields_included():
+    value = {"blocks": [{"type": "paragraph", "data": {"text": "a", "ignored": [1, 2]}, "tunes": {"t": [None, True]}}]}
+
+    assert parse_document(value, max_values=13)
+    assert errors_for(value, max_values=12) == {"document": ["The document has more than 12 JSON values."]}
+
+
+def test_default_value_limit():
+    def with_tune_values(count: int) -> dict[str, Any]:
+        # The document, its blocks, the block, its type, data and tunes, and the tune's array: 7 values.
+        return {"blocks": [{"type": "delimiter", "data": {}, "tunes": {"x": [0] * (count - 7)}}]}
+
+    assert parse_document(with_tune_values(20_000))
+    assert errors_for(with_tune_values(20_001)) == {"document": ["The document has more than 20000 JSON values."]}
+
+
 def test_field_markup_limit_applies_to_each_text_field():
     value = {
         "blocks": [
@@ -495,6 +511,7 @@ def test_default_field_markup_limit():
         ("max_bytes", {"blocks": [block("paragraph", text="x" * 11 * 1024)]}, "document"),
         ("max_blocks", {"blocks": [block("delimiter")] * 11}, "blocks"),
         ("max_string_length", {"blocks": [block("code", code="x" * 11)]}, "blocks[0].data.code"),
+        ("max_values", {"blocks": [block("list", items=["a"] * 11)]}, "document"),
         ("max_table_cells", {"blocks": [table(1, 11)]}, "document"),
         ("max_list_items", {"blocks": [block("list", items=["a"] * 11)]}, "document"),
         ("max_text_length", {"blocks": [block("paragraph", text="a" * 11)]}, "document"),
@@ -545,6 +562,13 @@ def test_a_document_over_a_count_limit_is_refused_before_its_strings_are_looked_
             "The document has 3 list items (nested and checklist items included); the maximum is 2.",
         ]
     }
+    assert sanitizer.calls == []
+
+
+def test_a_document_with_too_many_values_is_refused_before_its_blocks_are_validated(sanitizer):
+    value = {"blocks": [block("paragraph", text="<b>x</b>"), {"type": "nope", "data": {}, "tunes": {"x": [0] * 20}}]}
+
+    assert errors_for(value, max_values=20) == {"document": ["The document has more than 20 JSON values."]}
     assert sanitizer.calls == []
 
 

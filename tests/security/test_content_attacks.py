@@ -106,6 +106,13 @@ WORK_LIMITS: dict[str, tuple[Callable[[int], list[dict[str, Any]]], str, str]] =
         "content_raw.blocks",
         "Too many blocks ({over}); the maximum is {limit}.",
     ),
+    # Tunes are kept as given: without this limit, 200 KiB of tiny arrays in one tripled a create's cost.
+    "CONTENT_MAX_VALUES": (
+        # The document, its blocks, the block, its type, data and tunes, and the tune's array: 7 values.
+        lambda values: [{"type": "delimiter", "data": {}, "tunes": {"x": [[]] * (values - 7)}}],
+        "content_raw.document",
+        "The document has more than {limit} JSON values.",
+    ),
 }
 
 
