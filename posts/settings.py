@@ -6,7 +6,7 @@ posts_settings = AppSettings(
     "POLYCMS_POSTS",
     {
         # Limits on an Editor.js document (content_raw). Besides its size, they bound the work one document
-        # costs to validate, sanitize, render and store: the costliest document they accept (bench/documents.py)
+        # costs to validate, sanitize, render and store: the costliest document they accept (tools/bench/documents.py)
         # is created in about 85 ms on the 2-vCPU bench machine, blocks costing the most. A 10 000-word article
         # (some 250 blocks, 70 000 characters, 1 000 markup characters) uses about half of each.
         "CONTENT_MAX_BYTES": 512 * 1024,  # of its UTF-8 JSON

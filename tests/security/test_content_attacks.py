@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bench import documents
 from posts.models import Post
 from posts.settings import posts_settings
+from tools.bench import documents
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,7 @@ def test_limits_from_settings_apply_and_are_named(as_contributor, settings):
 
 
 def test_the_costliest_document_the_limits_accept_is_created(as_contributor):
-    # The document `make bench` times as "worst-case create" (bench.documents.worst_case).
+    # The document `make bench` times as "worst-case create" (tools.bench.documents.worst_case).
     response = create(as_contributor, documents.worst_case())
 
     assert response.status_code == HTTPStatus.CREATED, response.content[:300]

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.seed import LOAD_TOKEN_PREFIX
-from bench.targets import ALL_TARGETS, LIST_ANON, LIST_PAT, USER, Fixture, Target
+from tools.bench.seed import LOAD_TOKEN_PREFIX
+from tools.bench.targets import ALL_TARGETS, LIST_ANON, LIST_PAT, USER, Fixture, Target
 
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 

@@ -252,7 +252,7 @@ def copy_model(model, columns: list[str], rows: Iterable[tuple], *, total: int, 
             value = None
         else:
             raise SystemExit(
-                f"bench/seed.py does not know how to fill {model._meta.db_table}.{field.column} "
+                f"tools/bench/seed.py does not know how to fill {model._meta.db_table}.{field.column} "
                 "(NOT NULL, no default): add it to the seed."
             )
         extra_columns.append(field.column)

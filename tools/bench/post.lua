@@ -1,7 +1,7 @@
 -- wrk script for POST /api/v1/posts: the Authorization header from BENCH_AUTHORIZATION and a fresh
 -- title per request (so each creates a post with its own slug, as real clients do). The body comes from
--- a file that bench.load writes from the target's document, with @TITLE@ where the title goes.
--- Usage: wrk ... -s bench/post.lua <url> -- <title prefix> <body file>
+-- a file that tools.bench.load writes from the target's document, with @TITLE@ where the title goes.
+-- Usage: wrk ... -s tools/bench/post.lua <url> -- <title prefix> <body file>
 local authorization = os.getenv("BENCH_AUTHORIZATION")
 if authorization and authorization ~= "" then
   wrk.headers["Authorization"] = authorization

@@ -20,10 +20,10 @@ from pathlib import Path
 import psycopg
 
 BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = BENCH_DIR.parent
+PROJECT_DIR = BENCH_DIR.parents[1]
 GET_SCRIPT = BENCH_DIR / "auth.lua"
 POST_SCRIPT = BENCH_DIR / "post.lua"
-# Where bench/post.lua puts each request's title in a POST body template.
+# Where tools/bench/post.lua puts each request's title in a POST body template.
 TITLE_PLACEHOLDER = "@TITLE@"
 
 
@@ -114,7 +114,7 @@ def run_wrk(
 ) -> WrkResult:
     """Load ``url`` for ``duration`` seconds and return wrk's figures. ``authorization`` reaches wrk's
     Lua script through the environment. With ``body_template`` (a JSON body with ``TITLE_PLACEHOLDER``
-    where the title goes) wrk POSTs it through ``bench/post.lua``, each request with a fresh title that
+    where the title goes) wrk POSTs it through ``tools/bench/post.lua``, each request with a fresh title that
     starts with ``title_prefix``; without, it GETs."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "10s"]
     env = {**os.environ, "BENCH_AUTHORIZATION": authorization}
@@ -141,7 +141,7 @@ def free_port() -> int:
 
 
 class GunicornServer:
-    """``gunicorn polycms.wsgi`` with the bench settings and ``bench/gunicorn_conf.py``, on a free port
+    """``gunicorn polycms.wsgi`` with the bench settings and ``tools/bench/gunicorn_conf.py``, on a free port
     of 127.0.0.1, as a context manager. Its log goes to ``log_path``."""
 
     def __init__(self, *, env: dict[str, str], workers: int, log_path: Path) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench import documents
-from bench.seed import BENCH_USERNAME, LOAD_SLUG_PREFIX, LOAD_TOKEN_PREFIX
+from tools.bench import documents
+from tools.bench.seed import BENCH_USERNAME, LOAD_SLUG_PREFIX, LOAD_TOKEN_PREFIX
 
 PAT, DRF, ANONYMOUS = "pat", "drf", "anonymous"
 

@@ -1,4 +1,4 @@
-"""``python -m bench``: seed PostgreSQL, serve PolyCMS with gunicorn, load it with wrk in interleaved
+"""``python -m tools.bench``: seed PostgreSQL, serve PolyCMS with gunicorn, load it with wrk in interleaved
 rounds, and report medians against the ceiling and the DRF peer (or, with ``--scale``, small vs large)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import asdict
 
 import django
 
-from bench import load, seed
-from bench.seed import Sizes
-from bench.targets import ALL_TARGETS, Target
+from tools.bench import load, seed
+from tools.bench.seed import Sizes
+from tools.bench.targets import ALL_TARGETS, Target
 
 # Fixed, so digests seeded in one run still match in the next (the seeded database is reused).
 BENCH_SECRET_KEY = "polycms-benchmark-secret-key-not-for-production-5f0c9d2e7b1a4c38"
@@ -56,7 +56,7 @@ def tokens_and_posts(text: str) -> tuple[int, int]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     parser.add_argument("--users", type=count, default=1000, help="users to seed (default 1000)")
     parser.add_argument("--tokens", type=count, default=10_000, help="personal access tokens (default 10k)")
     parser.add_argument("--posts", type=count, default=10_000, help="posts (default 10k)")
@@ -105,7 +105,7 @@ def bench_environment(database: str) -> dict[str, str]:
     """The environment of the bench process and of gunicorn: bench settings, production mode."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": "tools.bench.settings",
         "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_SECRET_KEY_FALLBACKS": "",
         "DJANGO_DEBUG": "0",
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(bench_environment(next(iter(sets.values())).database))
     django.setup()
 
-    from bench import targets
+    from tools.bench import targets
 
     chosen = targets.READ_TARGETS if args.scale else targets.ALL_TARGETS
     if args.only:
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, load_average: tuple) -> list[dict]:
     """Print the tables and the target verdicts, save the JSON, and return the verdicts."""
-    from bench import report
+    from tools.bench import report
 
     result = {
         "machine": {
@@ -187,7 +187,7 @@ def _prepare(args: argparse.Namespace, sets: dict[str, Sizes], chosen: list[Targ
     """Seed (or reuse) each database, mint its load token, and count its queries per request in-process."""
     from django.db import connection
 
-    from bench import queries, targets
+    from tools.bench import queries, targets
 
     server = seed.server_url()
     fixtures, probes = {}, {}
@@ -213,7 +213,7 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
     """Serve each database with its own gunicorn and run every (target, database) pair once per
     round, interleaved; return the wrk results (with CPU per request) per database and target, and
     the workers' RSS after the last round."""
-    from bench.report import RESULTS_DIR
+    from tools.bench.report import RESULTS_DIR
 
     labels = list(sets)
 

@@ -7,7 +7,7 @@ from polycms.settings import *  # noqa: F403
 from polycms.settings import INSTALLED_APPS, REST_FRAMEWORK
 
 INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken"]
-ROOT_URLCONF = "bench.urls"
+ROOT_URLCONF = "tools.bench.urls"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 # wrk speaks plain HTTP to gunicorn directly, with no TLS-terminating proxy in front.

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 
-from bench.load import PROJECT_DIR, WrkResult
-from bench.targets import ALL_TARGETS
+from tools.bench.load import PROJECT_DIR, WrkResult
+from tools.bench.targets import ALL_TARGETS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # Issue 10: the costliest document the POLYCMS_POSTS limits accept is created within this (one at a time).
@@ -322,7 +322,7 @@ def _git_commit() -> str | None:
 
 
 def save(result: dict) -> Path:
-    """Write ``result`` to ``bench/results/<UTC timestamp>.json`` and return the path."""
+    """Write ``result`` to ``tools/bench/results/<UTC timestamp>.json`` and return the path."""
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(result, indent=2, default=str) + "\n")

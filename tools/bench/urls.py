@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from bench import views
+from tools.bench import views
 
 urlpatterns = [
     path("bench/ceiling", views.ceiling, name="bench-ceiling"),

@@ -1,4 +1,0 @@
-"""``make bench``: PolyCMS measured side by side with a bare Django view and DRF's TokenAuthentication.
-
-Run ``python -m bench --help``. Never part of ``make test``; results go to ``bench/results/`` (git-ignored).
-"""
