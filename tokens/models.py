@@ -1,5 +1,5 @@
-"""Personal access tokens. The plaintext exists only in the return value of
-``PersonalAccessToken.objects.create_token``; the database keeps an HMAC digest and a 4-character hint."""
+"""Personal access tokens. The plaintext exists only in the return value of ``services.token_create``;
+the database keeps an HMAC digest and a 4-character hint."""
 
 from __future__ import annotations
 
@@ -34,28 +34,6 @@ class TokenQuerySet(models.QuerySet):
         return self.none()
 
 
-class TokenManager(models.Manager.from_queryset(TokenQuerySet)):
-    def create_token(
-        self,
-        *,
-        owner,
-        name: str,
-        abilities: list[str] | None = None,
-        expires_at: datetime | None = None,
-    ) -> tuple[PersonalAccessToken, str]:
-        """Create and save a token; return ``(token, plaintext)``. The plaintext is never stored."""
-        plaintext = crypto.generate_token()
-        token = self.create(
-            owner=owner,
-            name=name,
-            abilities=abilities if abilities is not None else list(token_abilities.DEFAULT_ABILITIES),
-            expires_at=expires_at,
-            digest=crypto.digest(plaintext),
-            hint=crypto.hint(plaintext),
-        )
-        return token, plaintext
-
-
 class PersonalAccessToken(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -81,7 +59,7 @@ class PersonalAccessToken(models.Model):
         related_name="+",
     )
 
-    objects = TokenManager()
+    objects = TokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "API token"

@@ -62,8 +62,14 @@ def token_create(
             raise name_taken
         try:
             with transaction.atomic():
-                token, plaintext = PersonalAccessToken.objects.create_token(
-                    owner=owner, name=name, abilities=abilities, expires_at=expires_at
+                plaintext = crypto.generate_token()
+                token = PersonalAccessToken.objects.create(
+                    owner=owner,
+                    name=name,
+                    abilities=abilities,
+                    expires_at=expires_at,
+                    digest=crypto.digest(plaintext),
+                    hint=crypto.hint(plaintext),
                 )
         except IntegrityError:  # a concurrent create took the name between our check and insert
             raise name_taken from None

@@ -92,11 +92,11 @@ def make_fixture() -> Fixture:
     from rest_framework.authtoken.models import Token
 
     from posts.models import Post
-    from tokens.models import PersonalAccessToken
+    from tokens.services import token_create
 
     run_id = secrets.token_hex(4)
     user = get_user_model().objects.get(username=BENCH_USERNAME)
-    _, plaintext = PersonalAccessToken.objects.create_token(owner=user, name=f"{LOAD_TOKEN_PREFIX}{run_id}")
+    _, plaintext = token_create(owner=user, name=f"{LOAD_TOKEN_PREFIX}{run_id}")
     live = Post.objects.live().order_by("pk").values_list("pk", flat=True)
     post_id = live[live.count() // 2]
     return Fixture(
