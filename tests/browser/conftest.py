@@ -39,12 +39,10 @@ PASSWORD = "correct horse battery staple"
 STAFF, AUTHOR = "stella", "ann"
 TIMEOUT_MS = 15_000
 
-# A staff user with the token permissions the admin gives staff (not a superuser), and an Author.
+# A staff user with no particular permission (enough for their own tokens: tokens.policies), and an Author.
 USERS_SCRIPT = f"""
-from django.contrib.auth.models import Group, Permission, User
-staff = User.objects.create_user({STAFF!r}, "{STAFF}@example.com", {PASSWORD!r}, is_staff=True)
-staff.user_permissions.add(*Permission.objects.filter(
-    content_type__app_label="tokens", codename__in=["add_personalaccesstoken", "view_personalaccesstoken"]))
+from django.contrib.auth.models import Group, User
+User.objects.create_user({STAFF!r}, "{STAFF}@example.com", {PASSWORD!r}, is_staff=True)
 User.objects.create_user({AUTHOR!r}, "{AUTHOR}@example.com", {PASSWORD!r}).groups.add(Group.objects.get(name="Author"))
 """
 
