@@ -531,7 +531,7 @@ class SanitizerSpy:
     """Stands in for posts.content's nh3 cleaner and records what it is asked to clean."""
 
     def __init__(self) -> None:
-        self.cleaner = content._CLEANER
+        self.cleaner = content.sanitizer._CLEANER
         self.calls: list[str] = []
 
     def clean(self, text: str) -> str:
@@ -542,7 +542,7 @@ class SanitizerSpy:
 @pytest.fixture
 def sanitizer(monkeypatch) -> SanitizerSpy:
     spy = SanitizerSpy()
-    monkeypatch.setattr(content, "_CLEANER", spy)
+    monkeypatch.setattr(content.sanitizer, "_CLEANER", spy)
     return spy
 
 
