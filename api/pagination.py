@@ -1,4 +1,5 @@
-"""List envelope: ``{"data": [...], "meta": {total, page, per_page, total_pages}, "links": {next, prev}}``."""
+"""List envelope: ``{"data": [...], "meta": {total, page, per_page, total_pages, total_exact},
+"links": {next, prev}}``."""
 
 from __future__ import annotations
 
