@@ -30,13 +30,16 @@ audit = logging.getLogger("polycms.audit")
 # and DRF's own raises are recognised by ``isinstance``.
 
 
-class ApiError(exceptions.APIException):
-    """An error in the one format. ``details`` is the body's ``details`` object: each class documents
-    the keys it carries."""
+class DeclaredDetails:
+    """For errors whose body carries a ``details`` object: each class documents the keys it carries."""
 
     def __init__(self, detail: Any = None, code: str | None = None, *, details: dict | None = None) -> None:
         super().__init__(detail, code)
         self.details = details or {}
+
+
+class ApiError(DeclaredDetails, exceptions.APIException):
+    """An error in the one format that DRF has no class for."""
 
 
 class ParseError(exceptions.ParseError):
@@ -58,14 +61,10 @@ class NotAuthenticated(exceptions.NotAuthenticated):
     default_code = "not_authenticated"
 
 
-class AuthenticationFailed(exceptions.AuthenticationFailed):
+class AuthenticationFailed(DeclaredDetails, exceptions.AuthenticationFailed):
     """401: credentials that do not authenticate. ``details.reason`` for a rejected token."""
 
     default_code = "authentication_failed"
-
-    def __init__(self, detail: Any = None, code: str | None = None, *, details: dict | None = None) -> None:
-        super().__init__(detail, code)
-        self.details = details or {}
 
 
 class PermissionDenied(exceptions.PermissionDenied):
