@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
@@ -96,15 +100,27 @@ def test_revoketoken_revokes_one_token_by_id(manage, user, make_token):
     assert user_endpoint_status(other_plaintext) == HTTPStatus.OK
 
 
-def test_revoketoken_on_a_revoked_token_revokes_nothing(manage, user, make_user, make_token):
+def test_revoketoken_on_a_revoked_token_fails_and_changes_nothing(manage, user, make_user, make_token):
     token, _ = make_token(user)
     token_revoke(token=token, by=user)
 
-    code, out, _ = manage("revoketoken", str(token.pk))
+    code, out, err = manage("revoketoken", str(token.pk))
 
-    assert (code, out) == (0, "Revoked 0 tokens.\n")
+    assert (code, out) == (1, "")
+    assert f"Token {token.pk} was already revoked" in err
+    assert "nothing was revoked" in err
     token.refresh_from_db()
     assert token.revoked_by == user
+
+
+def test_revoketoken_user_without_unrevoked_tokens_fails(manage, user, make_token):
+    token, _ = make_token(user)
+    token_revoke(token=token, by=user)
+
+    code, out, err = manage("revoketoken", "--user", "alice")
+
+    assert (code, out) == (1, "")
+    assert "alice has no unrevoked tokens: nothing was revoked." in err
 
 
 def test_revoketoken_user_revokes_all_of_that_users_tokens(manage, user, make_user, make_token):
@@ -135,6 +151,37 @@ def test_revoketoken_errors_go_to_stderr_with_a_failing_exit(manage, user, make_
     assert code != 0
     assert out == ""
     assert error in err
+    assert not PersonalAccessToken.objects.revoked().exists()
+
+
+def looks_like_tokens(plaintext: str) -> list[str]:
+    """What a user may paste instead of an id: the token, a mangled copy, its secret part alone."""
+    return [plaintext, plaintext.upper(), plaintext[:-1] + ("A" if plaintext[-1] != "A" else "B"), plaintext[5:]]
+
+
+def test_revoketoken_refuses_a_token_plaintext_without_echoing_it(manage, user, make_token):
+    _, plaintext = make_token(user)
+
+    for pasted in looks_like_tokens(plaintext):
+        code, out, err = manage("revoketoken", pasted)
+
+        assert (code, out) == (1, "")
+        assert "looks like a token itself, not its id" in err
+        assert "GET /api/v1/tokens" in err and "admin" in err
+        assert "was not logged" in err
+        assert plaintext[5:45].lower() not in err.lower()
+    assert user_endpoint_status(plaintext) == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("argument", ["abc", "1.5", "-3", "\uff11\uff12"])
+def test_revoketoken_refuses_an_id_that_is_not_a_number_without_echoing_it(manage, user, make_token, argument):
+    make_token(user)
+
+    code, out, err = manage("revoketoken", argument)
+
+    assert (code, out) == (1, "")
+    assert "ID must be a token's id, a number" in err
+    assert argument not in err
     assert not PersonalAccessToken.objects.revoked().exists()
 
 
@@ -171,18 +218,83 @@ def test_prunetokens_refuses_a_negative_age(manage, user, make_token):
     assert PersonalAccessToken.objects.exists()
 
 
-def test_createtoken_stdout_is_the_token_alone_in_a_real_process(tmp_path):
-    """As a shell script captures it: TOKEN=$(manage.py createtoken …). Audit log lines (JSON on stdout
-    for servers) must go to stderr here."""
-    env = live.django_env(DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}")
+# ------------------------------------------------------------------------------ in real processes
+# Audit lines are JSON log records on stdout for servers; a command moves them to stderr, so that stdout
+# holds only what a person reads or a script captures.
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory) -> dict[str, str]:
+    """The environment of ``manage.py`` processes on a migrated SQLite database of this module's own."""
+    env = live.django_env(DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.db'}")
     live.manage(env, "migrate", "-v", "0")
-    live.manage(
-        env,
-        "shell",
-        "-v",
-        "0",
-        "-c",
-        "from django.contrib.auth.models import User; User.objects.create(username='cli')",
+    return env
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=live.ROOT, env=env, capture_output=True, text=True, timeout=120
     )
-    out = live.manage(env, "createtoken", "cli", "--name", "Deploy script")
-    assert crypto.is_well_formed(out.removesuffix("\n"))
+
+
+def new_user_with_token(env: dict[str, str], username: str) -> str:
+    """Create ``username`` and a token of theirs with ``createtoken``; returns the plaintext."""
+    code = f"from django.contrib.auth.models import User; User.objects.create(username={username!r})"
+    live.manage(env, "shell", "-v", "0", "-c", code)
+    return live.manage(env, "createtoken", username, "--name", "Deploy script").removesuffix("\n")
+
+
+def audit_lines(stderr: str) -> list[dict]:
+    """The JSON audit records in ``stderr`` (which may also carry system check warnings)."""
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+def test_createtoken_stdout_is_the_token_alone_in_a_real_process(cli_env):
+    """As a shell script captures it: TOKEN=$(manage.py createtoken …)."""
+    live.manage(
+        cli_env, "shell", "-v", "0", "-c", "from django.contrib.auth.models import User; User(username='cli').save()"
+    )
+
+    result = run(cli_env, "createtoken", "cli", "--name", "Deploy script")
+
+    assert result.returncode == 0
+    assert crypto.is_well_formed(result.stdout.removesuffix("\n"))
+    assert [line["event"] for line in audit_lines(result.stderr)] == ["token.created"]
+    assert result.stderr.endswith("for cli.\n") and "Created token “Deploy script”" in result.stderr
+
+
+def test_revoketoken_tells_people_on_stdout_and_audits_on_stderr(cli_env):
+    plaintext = new_user_with_token(cli_env, "rita")
+
+    revoked = run(cli_env, "revoketoken", "--user", "rita")
+    again = run(cli_env, "revoketoken", "--user", "rita")
+
+    assert (revoked.returncode, revoked.stdout) == (0, "Revoked 1 token.\n")
+    assert [line["event"] for line in audit_lines(revoked.stderr)] == ["token.revoked"]
+    assert (again.returncode, again.stdout) == (1, "")
+    assert again.stderr.endswith("CommandError: rita has no unrevoked tokens: nothing was revoked.\n")
+    assert plaintext[5:45] not in revoked.stdout + revoked.stderr + again.stderr
+
+
+def test_revoketoken_refuses_a_pasted_token_in_a_real_process(cli_env):
+    plaintext = new_user_with_token(cli_env, "paula")
+
+    refused = run(cli_env, "revoketoken", plaintext)
+
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert "CommandError: That looks like a token itself, not its id." in refused.stderr
+    assert plaintext[5:45].lower() not in refused.stderr.lower()
+    assert run(cli_env, "revoketoken", "--user", "paula").stdout == "Revoked 1 token.\n"  # it was left alone
+
+
+def test_prunetokens_tells_people_on_stdout_and_audits_on_stderr(cli_env):
+    new_user_with_token(cli_env, "pete")
+    run(cli_env, "revoketoken", "--user", "pete")
+
+    result = run(cli_env, "prunetokens", "--days", "0")
+
+    assert result.returncode == 0
+    deleted = re.fullmatch(r"Deleted (\d+) tokens? revoked or expired over 0 days ago\.\n", result.stdout)
+    assert deleted and int(deleted[1]) >= 1
+    (audit,) = audit_lines(result.stderr)
+    assert (audit["event"], audit["count"]) == ("token.pruned", int(deleted[1]))

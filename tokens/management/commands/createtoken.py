@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from polycms.logging import logs_to_stderr
 from tokens.abilities import ABILITIES
+from tokens.management.audit import AuditedCommand
 from tokens.services import token_create
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Create a personal access token for a user. The plaintext is printed alone on stdout, once, so a "
         "script can capture it; everything else goes to stderr."
@@ -38,13 +38,12 @@ class Command(BaseCommand):
         if expires_in is not None and expires_in < 1:
             raise CommandError("--expires-in must be at least 1 day.")
         try:
-            with logs_to_stderr():  # the audit line must not land beside the token on stdout
-                token, plaintext = token_create(
-                    owner=owner,
-                    name=name,
-                    abilities=abilities.split(",") if abilities is not None else None,
-                    expires_at=timezone.now() + timedelta(days=expires_in) if expires_in is not None else None,
-                )
+            token, plaintext = token_create(
+                owner=owner,
+                name=name,
+                abilities=abilities.split(",") if abilities is not None else None,
+                expires_at=timezone.now() + timedelta(days=expires_in) if expires_in is not None else None,
+            )
         except ValidationError as exc:
             messages = (f"{field}: {' '.join(field_messages)}" for field, field_messages in exc.message_dict.items())
             raise CommandError(" ".join(messages)) from None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from tokens.management.audit import AuditedCommand
 from tokens.services import tokens_prune
 
 
-class Command(BaseCommand):
-    help = "Delete tokens revoked or expired more than --days days ago (run it daily, e.g. from cron)."
+class Command(AuditedCommand):
+    help = (
+        "Delete tokens revoked or expired more than --days days ago (run it daily, e.g. from cron). Prints how "
+        "many on stdout; the audit line goes to stderr."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
