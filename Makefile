@@ -5,10 +5,15 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 WORKERS ?= 2
+MANAGE := $(BIN)/python manage.py
 
-.PHONY: install serve test lint bench clean
+# $(call given,VAR): VAR's value when it was given on make's command line, else empty. USER and NAME are
+# read only from there: the environment often has a USER (the login name) or a NAME of its own.
+given = $(if $(filter command line,$(origin $1)),$($1))
 
-install: $(VENV)/.installed
+.PHONY: install serve superuser token test lint bench clean
+
+install: $(VENV)/.installed .env
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("PolyCMS needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -17,29 +22,53 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-# Local development server: SQLite unless DATABASE_URL is set; DEBUG on unless DJANGO_DEBUG says otherwise.
+# Local development settings, read by polycms/settings.py for the server and every manage.py command alike
+# (variables set in the real environment win). Written once, never overwritten: delete it for a new key.
+.env:
+	@umask 077 && key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') && printf '%s\n' \
+		'# Local development settings for `make serve` and manage.py (git-ignored; see README "Configuration").' \
+		'# Variables set in the real environment win over these. Delete this file to get a new secret key.' \
+		"DJANGO_SECRET_KEY=$$key" 'DJANGO_DEBUG=1' > $@
+	@echo "Created .env for local development: a random DJANGO_SECRET_KEY, DJANGO_DEBUG=1." >&2
+
+# Local development server: SQLite unless DATABASE_URL is set; settings from .env and the environment.
 serve: install
-	@export DJANGO_DEBUG=$${DJANGO_DEBUG-1}; \
-	$(BIN)/python manage.py migrate --noinput && \
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	@$(MANAGE) migrate --noinput && \
+	$(MANAGE) collectstatic --noinput --verbosity 0 && \
 	echo "" && \
 	echo "PolyCMS is starting on http://$(HOST):$(PORT)" && \
-	echo "  API:    http://$(HOST):$(PORT)/api/v1/health  (and /api/v1/user, /api/v1/posts, /api/v1/tokens)" && \
+	echo "  API:    http://$(HOST):$(PORT)/api/v1/  (/api/v1/health, /api/v1/user, /api/v1/posts, /api/v1/tokens)" && \
 	echo "  Docs:   http://$(HOST):$(PORT)/api/v1/docs/" && \
 	echo "  Admin:  http://$(HOST):$(PORT)/admin/" && \
-	echo "  First admin user:  $(BIN)/python manage.py createsuperuser" && \
-	echo "  Stop with Ctrl-C." && echo "" && \
+	echo "  Next, in another terminal:" && \
+	echo "    make superuser USER=admin                            # the first admin user" && \
+	echo "    TOKEN=\$$(make -s token USER=admin NAME=\"My script\")  # a token, printed once" && \
+	echo "    curl -H \"Authorization: Bearer \$$TOKEN\" http://$(HOST):$(PORT)/api/v1/user" && \
+	echo "  Settings: .env (variables set in the environment win). Stop with Ctrl-C." && echo "" && \
 	exec $(BIN)/gunicorn polycms.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 5
 
-# The whole suite; on PostgreSQL when DATABASE_URL is set, with Redis tests when REDIS_URL is set.
-test: install
+# An admin user (staff and superuser). `make superuser USER=alice` asks for an email and a password; with
+# DJANGO_SUPERUSER_PASSWORD (and DJANGO_SUPERUSER_EMAIL) set, it asks nothing.
+superuser: install
+	@$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) createsuperuser $(if $(call given,USER),--username '$(USER)') $(if $(DJANGO_SUPERUSER_PASSWORD),--noinput)
+
+# A personal access token with every ability and no expiry, printed alone on stdout (once):
+# TOKEN=$$(make -s token USER=alice NAME="My script"). Abilities and expiry: manage.py createtoken --help.
+token: install
+	@$(if $(call given,USER),,echo 'Usage: make token USER=<username> [NAME="what it is for"]' >&2 && exit 2)
+	@$(MANAGE) createtoken '$(USER)' --name '$(or $(call given,NAME),make token)'
+
+# The whole suite; on PostgreSQL when DATABASE_URL is set, with Redis tests when REDIS_URL is set. It reads no
+# .env (POLYCMS_DOTENV=0 in pyproject.toml), so it neither needs nor creates one.
+test: $(VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install
+bench: $(VENV)/.installed
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 clean:

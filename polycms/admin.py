@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as signin
@@ -39,6 +41,12 @@ class PolyCMSAdminSite(admin.AdminSite):
     index_title = "Site administration"
     login_form = SignInLimitedAuthenticationForm
     login_locked_template = "admin/login_locked.html"
+
+    @property
+    def site_url(self) -> str:
+        """The "View site" link: ``settings.POLYCMS_FRONTEND_URL``, else the API docs (the API host has no
+        page at ``/``)."""
+        return settings.POLYCMS_FRONTEND_URL or reverse("api:docs")
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Django's login view; a locked sign-in is answered 429 with a page saying when to retry."""

@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+DOTENV_VARIABLE = "POLYCMS_DOTENV"
+
+
+def load_local_env(default: Path) -> Path | None:
+    """Add the variables of the local-development file to ``os.environ``, never replacing one already set:
+    the real environment wins. The file is ``$POLYCMS_DOTENV`` (``0``: none; a path that names no file is
+    an error), else ``default`` when it exists. Values are taken literally (a secret key may contain ``$``).
+    Returns the file read, or None."""
+    value = os.environ.get(DOTENV_VARIABLE, "").strip()
+    if value == "0":
+        return None
+    path = Path(value) if value else default
+    if not path.is_file():
+        if value:
+            raise ImproperlyConfigured(f"{DOTENV_VARIABLE} names {value!r}, which is not a file.")
+        return None
+    load_dotenv(path, override=False, interpolate=False)
+    return path
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -8,21 +8,34 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from polycms.env import database_from_url, env_bool, env_int, env_list, sqlite_database
+from polycms.env import database_from_url, env_bool, env_int, env_list, load_local_env, sqlite_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# ---------------------------------------------------------------------------- local development
+# One configuration for the server and every manage.py command: the git-ignored BASE_DIR/.env that
+# `make install` writes once (a random secret key, debug on). Real environment variables win over it;
+# production has no such file. POLYCMS_DOTENV names another file, or 0 for none (the test suite).
+load_local_env(BASE_DIR / ".env")
 
 # ---------------------------------------------------------------------------- core
 DEBUG = env_bool("DJANGO_DEBUG")
 
+# No built-in development key: a server and a command on different keys would reject each other's tokens.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set: set it to a long random string (or DJANGO_DEBUG=1 for local development)."
-        )
-    SECRET_KEY = "django-insecure-polycms-development-only-key-never-use-in-production"
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set: set it to a long random string. For local development, "
+        "`make install` writes one (with DJANGO_DEBUG=1) to .env."
+    )
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
+
+# The admin's "View site" link: the frontend that shows the content. Unset: the API docs (nothing is at /).
+POLYCMS_FRONTEND_URL = os.environ.get("POLYCMS_FRONTEND_URL", "").strip()
+if POLYCMS_FRONTEND_URL and not POLYCMS_FRONTEND_URL.startswith(("https://", "http://", "/")):
+    raise ImproperlyConfigured(
+        f"POLYCMS_FRONTEND_URL must be an http(s):// URL or a path starting with /, got {POLYCMS_FRONTEND_URL!r}."
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -126,6 +139,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles"
+# Files served at the site root (/favicon.ico), so a browser looking at the API gets an icon, not a 404.
+WHITENOISE_ROOT = BASE_DIR / "polycms" / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -256,5 +271,11 @@ LOGGING = {
     "formatters": {"json": {"()": "polycms.logging.JsonFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
     "root": {"handlers": ["stdout"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Without their own handlers, Django's loggers are printed once each, as JSON, by the root's: its
+        # defaults add plain text on stderr in debug (every 4xx twice) and mail to ADMINS (none here).
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

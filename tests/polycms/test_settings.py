@@ -4,10 +4,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
-from polycms.env import database_from_url
+from polycms.env import database_from_url, load_local_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -15,6 +16,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "cms.example.com",
     "DJANGO_DEBUG": "0",
 }
+DEVELOPMENT = {"DJANGO_SECRET_KEY": "a-local-development-secret-key-0123456789", "DJANGO_DEBUG": "1"}
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -30,8 +32,54 @@ def test_refuses_to_start_without_a_secret_key_in_production():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr.strip().splitlines()[-1]
 
 
-def test_debug_has_a_development_secret_key():
-    assert manage("check", DJANGO_DEBUG="1").returncode == 0
+def test_debug_alone_does_not_supply_a_secret_key():
+    # A built-in development key let the server and a command run on different keys (tokens refused).
+    result = manage("check", DJANGO_DEBUG="1")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr.strip().splitlines()[-1]
+    assert "`make install` writes one" in result.stderr
+
+
+SHOW_CORE = "from django.conf import settings as s; print(s.DEBUG, s.SECRET_KEY)"
+
+
+def write_env_file(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_local_env_file_configures_every_command(tmp_path):
+    env_file = write_env_file(tmp_path / ".env", "# local\nDJANGO_SECRET_KEY=key-$HOME-literal\nDJANGO_DEBUG=1\n")
+    result = manage("shell", "-v", "0", "-c", SHOW_CORE, POLYCMS_DOTENV=str(env_file))
+    assert result.stdout.split() == ["True", "key-$HOME-literal"], result.stderr
+
+
+def test_real_environment_wins_over_the_local_env_file(tmp_path):
+    env_file = write_env_file(tmp_path / ".env", "DJANGO_SECRET_KEY=from-the-file\nDJANGO_DEBUG=1\n")
+    result = manage(
+        "shell", "-v", "0", "-c", SHOW_CORE, POLYCMS_DOTENV=str(env_file), DJANGO_DEBUG="0", DJANGO_SECRET_KEY="real"
+    )
+    assert result.stdout.split() == ["False", "real"], result.stderr
+
+
+def test_local_env_file_can_be_switched_off(tmp_path):
+    # The suite runs with POLYCMS_DOTENV=0 (pyproject.toml), so a developer's .env never changes it.
+    result = manage("check", POLYCMS_DOTENV="0")
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_named_local_env_file_that_is_missing_is_refused(tmp_path):
+    result = manage("check", POLYCMS_DOTENV=str(tmp_path / "missing.env"))
+    assert result.returncode != 0 and "POLYCMS_DOTENV names" in result.stderr
+
+
+def test_local_env_file_defaults_to_the_project_directory(tmp_path, monkeypatch):
+    default = write_env_file(tmp_path / ".env", "POLYCMS_TEST_FROM_DOTENV=yes\n")
+    monkeypatch.delenv("POLYCMS_DOTENV")
+    with mock.patch.dict(os.environ):
+        assert load_local_env(default) == default
+        assert os.environ["POLYCMS_TEST_FROM_DOTENV"] == "yes"
+        assert load_local_env(tmp_path / "absent") is None  # production: no file, nothing read
 
 
 def test_check_deploy_is_clean_in_production():
@@ -68,7 +116,7 @@ def test_environment_selects_database_and_cache():
     code = (
         "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'])"
     )
-    embedded = manage("shell", "-v", "0", "-c", code, DJANGO_DEBUG="1").stdout.split()
+    embedded = manage("shell", "-v", "0", "-c", code, **DEVELOPMENT).stdout.split()
     assert embedded == ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache"]
     configured = manage(
         "shell",
@@ -76,7 +124,7 @@ def test_environment_selects_database_and_cache():
         "0",
         "-c",
         code,
-        DJANGO_DEBUG="1",
+        **DEVELOPMENT,
         DATABASE_URL="postgres://u:p@db.example:5433/cms",
         REDIS_URL="redis://127.0.0.1:6379/3",
     ).stdout.split()
@@ -108,3 +156,8 @@ def test_unsupported_database_url_is_refused():
 def test_sqlite_database_url_names_a_file():
     config = database_from_url("sqlite:////tmp/polycms-test.db", conn_max_age=0, connect_timeout=3)
     assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/tmp/polycms-test.db")
+
+
+def test_frontend_url_must_be_a_url_or_a_path():
+    result = manage("check", **PRODUCTION, POLYCMS_FRONTEND_URL="www.example.com")
+    assert result.returncode != 0 and "POLYCMS_FRONTEND_URL must be" in result.stderr
