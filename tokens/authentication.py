@@ -2,12 +2,15 @@
 
 On success ``request.user`` is the token's owner (so every permission check is the owner's own) and
 ``request.auth`` is the ``PersonalAccessToken``. One query per request; none for a malformed token, nor
-for a client IP over its failure limit; a write only when ``last_used_at`` is older than the configured
-interval, or once to re-key a token still digested under a fallback ``SECRET_KEY``.
+for a client IP over its failure limit, nor for credentials in another scheme; a write only when
+``last_used_at`` is older than the configured interval, or once to re-key a token still digested under a
+fallback ``SECRET_KEY``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +26,12 @@ from tokens.models import PersonalAccessToken
 
 audit = logging.getLogger("polycms.audit")
 
+USE_BEARER = _("Send a personal access token as 'Authorization: Bearer <token>'.")
+
 
 class TokenRejected(AuthenticationFailed):
-    """401 ``authentication_failed`` whose ``details.reason`` says why: invalid, expired, revoked, inactive."""
+    """401 ``authentication_failed`` whose ``details.reason`` says why: invalid, expired, revoked, inactive, or
+    scheme (an Authorization header that is not ``Bearer <token>``)."""
 
     def __init__(self, detail: str, reason: str, token_id: int | None = None) -> None:
         super().__init__(detail, details={"reason": reason})
@@ -62,13 +68,23 @@ class BearerFailures:
 
 
 class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <token>`` (the scheme in any case). Any other Authorization header is refused
+    (401, ``details.reason`` ``scheme``, saying how to send a token) rather than answered as anonymous: a
+    client that sends credentials wants them used, and "no credentials" would send it looking elsewhere.
+    One exception: a header that holds no token of ours, on a request signed in by session, is left to the
+    session (a browser behind a proxy that asks for HTTP Basic sends the proxy's credentials everywhere).
+    So an authenticator for another scheme must come before this one."""
+
     keyword = "Bearer"
     realm = "api"
 
     def authenticate(self, request: Request) -> tuple | None:
-        parts = authentication.get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword.lower().encode():
-            return None  # not ours: let the other authenticators try
+        header = authentication.get_authorization_header(request)
+        parts = header.split()
+        if not parts:
+            return None  # no credentials: anonymous, or signed in by session
+        if parts[0].lower() != self.keyword.lower().encode():
+            return self._other_scheme(request, header)
         ip = client_ip(request)
         failures = BearerFailures(ip)
         failures.refuse_if_over_limit()
@@ -81,9 +97,21 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         return token.owner, token
 
     @staticmethod
+    def _other_scheme(request: Request, header: bytes) -> None:
+        """None to let a signed-in session authenticate; otherwise ``TokenRejected`` with reason ``scheme``."""
+        if not _holds_a_token(header):
+            session_user = getattr(request._request, "user", None)
+            if session_user is not None and session_user.is_authenticated:
+                return None
+        # Not counted in BearerFailures and not audited: nothing is looked up, so a wrong scheme costs no
+        # database work and tells a guesser nothing; it is a client bug, and counting a misconfigured
+        # integration's retries would lock every client behind the same address out of bearer tokens.
+        raise TokenRejected(f"{_('Unsupported Authorization header.')} {USE_BEARER}", "scheme")
+
+    @staticmethod
     def _plaintext(parts: list[bytes]) -> str:
         if len(parts) != 2:
-            raise TokenRejected(_("Invalid Authorization header: expected 'Bearer <token>'."), "invalid")
+            raise TokenRejected(f"{_('Invalid Authorization header.')} {USE_BEARER}", "invalid")
         try:
             return parts[1].decode("ascii")
         except UnicodeDecodeError:
@@ -108,3 +136,18 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="{self.realm}"'
+
+
+def _holds_a_token(header: bytes) -> bool:
+    """Whether ``header`` holds something shaped like one of our tokens: anywhere in it, or in the
+    base64 ``user:password`` of Basic credentials (where some integration tools put API keys)."""
+    prefix = crypto.PREFIX.encode()
+    if prefix in header:
+        return True
+    scheme, _space, credentials = header.partition(b" ")
+    if scheme.lower() != b"basic":
+        return False
+    try:
+        return prefix in base64.b64decode(credentials.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False

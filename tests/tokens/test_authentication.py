@@ -1,3 +1,5 @@
+import base64
+import logging
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -83,15 +85,6 @@ def test_broken_bearer_header_is_rejected(db, header):
     assert_rejected(client.get("/api/v1/user"), "invalid")
 
 
-def test_other_schemes_are_left_to_other_authenticators(db):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Basic YWxpY2U6c2VjcmV0")
-    response = client.get("/api/v1/user")
-    assert response.status_code == HTTPStatus.UNAUTHORIZED
-    assert response.json()["error"]["code"] == "not_authenticated"
-    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
-
-
 def test_last_used_is_written_at_most_once_per_minute(user, make_token, django_assert_num_queries):
     token, plaintext = make_token(user)
     client = bearer(plaintext)
@@ -151,3 +144,77 @@ def test_anonymous_user_endpoint_is_401(db):
     response = APIClient().get("/api/v1/user")
     assert response.status_code == HTTPStatus.UNAUTHORIZED
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+# ---------------------------------------------------------------------------- other schemes
+
+WRONG_SCHEMES = {
+    "token-scheme": "Token {token}",
+    "bare-token": "{token}",
+    "lowercase-token-scheme": "token {token}",
+    "basic-with-the-token-as-username": "Basic {token_as_basic_username}",
+    "basic-password": "Basic YWxpY2U6c2VjcmV0",
+    "other-scheme": "Digest username=alice",
+    "bare-word": "anonymous",
+}
+
+
+def wrong_scheme_header(template: str, plaintext: str) -> str:
+    return template.format(token=plaintext, token_as_basic_username=base64.b64encode(f"{plaintext}:".encode()).decode())
+
+
+def assert_wrong_scheme(response, plaintext: str) -> None:
+    assert_rejected(response, "scheme")
+    assert "Authorization: Bearer <token>" in response.json()["error"]["message"]
+    assert plaintext not in response.content.decode()
+
+
+@pytest.mark.parametrize("template", WRONG_SCHEMES.values(), ids=WRONG_SCHEMES.keys())
+def test_an_authorization_header_that_is_not_bearer_says_how_to_send_the_token(user, make_token, template):
+    _, plaintext = make_token(user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=wrong_scheme_header(template, plaintext))
+    assert_wrong_scheme(client.get("/api/v1/user"), plaintext)
+
+
+@pytest.mark.parametrize("template", WRONG_SCHEMES.values(), ids=WRONG_SCHEMES.keys())
+def test_credentials_in_another_scheme_are_refused_even_where_anonymous_callers_may_read(user, make_token, template):
+    _, plaintext = make_token(user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=wrong_scheme_header(template, plaintext))
+    assert_wrong_scheme(client.get("/api/v1/posts"), plaintext)
+
+
+def test_a_token_in_another_scheme_is_never_looked_up(user, make_token, django_assert_num_queries):
+    _, plaintext = make_token(user)
+    request = APIRequestFactory().get("/api/v1/user", HTTP_AUTHORIZATION=f"Token {plaintext}")
+    with django_assert_num_queries(0), pytest.raises(Exception, match="Authorization: Bearer <token>"):
+        PersonalAccessTokenAuthentication().authenticate(request)
+
+
+def test_wrong_scheme_is_not_counted_as_a_bearer_failure_nor_logged_with_the_token(user, make_token, settings, caplog):
+    # A client bug, not a guessing attack: counting it would lock every client behind the same address out.
+    settings.POLYCMS_API = {"BEARER_FAILURES_PER_IP": 2}
+    _, plaintext = make_token(user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {plaintext}")
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            assert_wrong_scheme(client.get("/api/v1/user"), plaintext)
+    assert plaintext not in caplog.text
+    assert bearer(plaintext).get("/api/v1/user").status_code == HTTPStatus.OK
+
+
+def test_a_session_keeps_working_behind_a_proxy_that_sends_basic_credentials(user, session_client):
+    client = session_client(user)
+    client.credentials(HTTP_AUTHORIZATION="Basic YWxpY2U6c2VjcmV0")
+    response = client.get("/api/v1/user")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["data"]["token"] is None
+
+
+def test_a_token_in_another_scheme_is_refused_on_a_signed_in_session_too(user, make_token, session_client):
+    _, plaintext = make_token(user)
+    client = session_client(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {plaintext}")
+    assert_wrong_scheme(client.get("/api/v1/user"), plaintext)
