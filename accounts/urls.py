@@ -1,11 +1,10 @@
 """``/api/v1/auth/*``: browser sign-in (included by ``api.urls``)."""
 
-from django.urls import path
-
 from accounts import views
+from api.routers import route
 
 urlpatterns = [
-    path("auth/csrf", views.CsrfView.as_view(), name="auth-csrf"),
-    path("auth/login", views.LoginView.as_view(), name="auth-login"),
-    path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
+    route("auth/csrf", views.CsrfView.as_view(), name="auth-csrf"),
+    route("auth/login", views.LoginView.as_view(), name="auth-login"),
+    route("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
 ]

@@ -25,6 +25,8 @@ from accounts import services as signin
 from accounts.authentication import SessionAuthentication
 from api.caching import NoStoreMixin
 from api.exceptions import AuthenticationFailed, RateLimited
+from api.query import QueryParametersMixin
+from api.serializers import StrictFieldsMixin
 from polycms.http import client_ip
 from tokens.serializers import CurrentUserSerializer
 
@@ -42,7 +44,9 @@ def csrf_returned(status_code: int) -> OpenApiParameter:
     )
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A username or an email address, and the password."""
+
     username = serializers.CharField(required=False, max_length=150)
     email = serializers.CharField(required=False, max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
@@ -53,7 +57,7 @@ class LoginSerializer(serializers.Serializer):
         return attrs
 
 
-class CsrfView(NoStoreMixin, APIView):
+class CsrfView(QueryParametersMixin, NoStoreMixin, APIView):
     """``GET /api/v1/auth/csrf``: 204, sets the ``csrftoken`` cookie and returns a token for it in the
     ``X-CSRFToken`` header, to send back as ``X-CSRFToken`` on unsafe requests."""
 
@@ -70,7 +74,7 @@ class CsrfView(NoStoreMixin, APIView):
         return response
 
 
-class CsrfProtectedView(NoStoreMixin, APIView):
+class CsrfProtectedView(QueryParametersMixin, NoStoreMixin, APIView):
     """Base of login and logout: session authentication only, and CSRF checked on every unsafe request,
     signed in or not. DRF checks CSRF only once a session user exists; signing in and out must be
     protected too, or another site could sign a browser into the attacker's account (login CSRF).

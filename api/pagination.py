@@ -46,6 +46,11 @@ class PageNumberEnvelopePagination(BasePagination):
     max_page_size: int | None = None  # None: POLYCMS_API["MAX_PAGE_SIZE"]
     max_page_size_reason = ""
 
+    @property
+    def query_parameters(self) -> tuple[str, str]:
+        """The parameters a paginated list accepts (see ``api.query``)."""
+        return (self.page_query_param, self.page_size_query_param)
+
     def limit_page_size(self, maximum: int, reason: str) -> None:
         """Lower ``per_page``'s maximum (and the default, if it is larger) for this request, e.g. for
         items that can be large; a larger ``per_page`` is 422 with ``reason`` in the message."""

@@ -1,5 +1,5 @@
-"""v1 routing: ``/api/v1/...``: each app's own URLs, the schema and docs, health. Anything unmatched
-answers 404 in the error format."""
+"""v1 routing: ``/api/v1/...``: the index, each app's own URLs, the schema and docs, health. Every route
+answers with and without a trailing slash (``api.routers``); anything unmatched answers 404 in the error format."""
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from api import views
 from api.exceptions import NotFound, error_response
+from api.routers import route
 
 app_name = "api"
 
@@ -19,16 +20,17 @@ def not_found(request, unmatched: str = ""):
 
 
 urlpatterns = [
-    path("health", views.HealthView.as_view(), name="health"),
+    path("", views.IndexView.as_view(), name="index"),  # /api/v1 (no slash) is routed in polycms.urls
+    route("health", views.HealthView.as_view(), name="health"),
     path("", include("accounts.urls")),
     path("", include("tokens.urls")),
     path("", include("posts.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view serves Swagger UI's init script as a file (docs/?script): no inline script for the CSP.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    route("schema", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's init script as a file (docs?script): no inline script for the CSP.
+    route("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Redoc injects <style> elements before it can be given a nonce, and runs its search in a blob: worker.
-    path(
-        "redoc/",
+    route(
+        "redoc",
         csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
             SpectacularRedocView.as_view(url_name="api:schema")
         ),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
+from api.filters import ChoiceFilter, OrderingFilter
 from posts.models import Post, parse_id
 
 
@@ -32,15 +33,15 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class PostFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Post.Status.choices)
-    type = django_filters.ChoiceFilter(choices=Post.Type.choices)
+    status = ChoiceFilter(choices=Post.Status.choices)
+    type = ChoiceFilter(choices=Post.Type.choices)
     author = django_filters.CharFilter(method="filter_author", help_text="Author id or username.")
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Title, excerpt and text.")
     published_after = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
     created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     updated_after = UTCIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=["created_at", "updated_at", "published_at", "title", "id"],
         help_text="created_at, updated_at, published_at, title or id; prefix - for descending. Default -created_at.",
     )

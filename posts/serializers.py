@@ -10,6 +10,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers import StrictFieldsMixin
 from posts import content, services
 from posts.models import Post
 
@@ -58,7 +59,7 @@ class AuthorSerializer(serializers.ModelSerializer):
         return user.get_full_name() or user.username
 
 
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A post. ``fields`` (names from ``FIELDS``) builds only those fields, in ``FIELDS`` order; the
     default is all of them."""
 

@@ -1,10 +1,9 @@
 """``/api/v1/posts`` (included by ``api.urls``)."""
 
-from rest_framework.routers import SimpleRouter
-
+from api.routers import OptionalSlashRouter
 from posts.views import PostViewSet
 
-router = SimpleRouter(trailing_slash=False)
+router = OptionalSlashRouter()
 router.register("posts", PostViewSet, basename="post")
 
 urlpatterns = router.urls

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.exceptions import NotFound, PreconditionFailed, ValidationError
+from api.query import QueryParametersMixin
 from posts import idempotency, services
 from posts.filters import PostFilter
 from posts.models import Post, parse_id, validate_post_slug
@@ -34,10 +35,10 @@ def post_lookup(value: str) -> dict | None:
 def requested_fields(request: Request, default: Collection[str]) -> frozenset[str]:
     """The post fields ``?fields=a,b`` names, or ``default`` without the parameter. An empty list, an
     empty name or an unknown one is 422 (naming the valid fields), never ignored."""
-    values = request.query_params.getlist("fields")
-    if not values:
+    value = request.query_params.get("fields")
+    if value is None:
         return frozenset(default)
-    names = [name.strip() for value in values for name in value.split(",")]
+    names = [name.strip() for name in value.split(",")]
     if not any(names):
         raise ValidationError({"fields": [f"Name at least one field: {', '.join(FIELDS)}."]})
     if not all(names):
@@ -96,7 +97,7 @@ def _forget_renderer_context(response: Response) -> None:
     partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
     destroy=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
 )
-class PostViewSet(viewsets.ModelViewSet):
+class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
     """Posts and pages. Anonymous callers see published posts; ``posts.view_post`` holders see all;
     everyone sees their own. Writes follow the Editor / Author / Contributor role rules."""
 
@@ -105,6 +106,8 @@ class PostViewSet(viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = PostFilter
     token_resource = "posts"
+    query_parameters = {"list": ["fields"], "retrieve": ["fields"]}
+    comma_separated_parameters = ("fields", "ordering")
     lookup_value_regex = r"[^/]+"
     # What responses show, and so what get_queryset loads: every field, or on reads what ?fields= names.
     response_fields: frozenset[str] = frozenset(FIELDS)

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers import ChoiceField, StrictFieldsMixin
 from polycms.backends import roles_of
 from tokens.abilities import ABILITIES
 from tokens.models import PersonalAccessToken
@@ -46,14 +47,12 @@ class CurrentUserSerializer(serializers.ModelSerializer):
         return {"id": auth.pk, "name": auth.name, "abilities": auth.abilities, "expires_at": expires_at}
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A token as its owner sees it: never the digest, only a hint."""
 
     hint = serializers.CharField(source="display_hint", read_only=True)
     status = serializers.CharField(read_only=True)
-    abilities = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(ABILITIES)), required=False, allow_empty=False
-    )
+    abilities = serializers.ListField(child=ChoiceField(choices=list(ABILITIES)), required=False, allow_empty=False)
 
     class Meta:
         model = PersonalAccessToken

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import NoStoreMixin
+from api.query import QueryParametersMixin
 from polycms.http import client_ip
 from tokens import services as token_services
 from tokens.models import PersonalAccessToken
@@ -17,7 +18,7 @@ from tokens.permissions import HasTokenAbility, ManagesOwnTokens, RefuseBearerTo
 from tokens.serializers import CurrentUserSerializer, TokenCreatedSerializer, TokenSerializer
 
 
-class CurrentUserView(NoStoreMixin, APIView):
+class CurrentUserView(QueryParametersMixin, NoStoreMixin, APIView):
     """``GET /api/v1/user``: who the caller is, what they may do, and the token in use."""
 
     permission_classes = [IsAuthenticated, HasTokenAbility]
@@ -29,6 +30,7 @@ class CurrentUserView(NoStoreMixin, APIView):
 
 
 class TokenViewSet(
+    QueryParametersMixin,
     NoStoreMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
