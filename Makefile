@@ -13,7 +13,7 @@ given = $(if $(filter command line,$(origin $1)),$($1))
 
 .PHONY: install serve superuser token test lint bench clean
 
-install: $(VENV)/.installed .env
+install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("PolyCMS needs Python 3.11+") if sys.version_info < (3, 11) else None'
@@ -24,6 +24,7 @@ $(VENV)/.installed: pyproject.toml
 
 # Local development settings, read by polycms/settings.py for the server and every manage.py command alike
 # (variables set in the real environment win). Written once, never overwritten: delete it for a new key.
+# Only the local development targets write it, not install: a server must never get DJANGO_DEBUG=1 from it.
 .env:
 	@umask 077 && key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') && printf '%s\n' \
 		'# Local development settings for `make serve` and manage.py (git-ignored; see README "Configuration").' \
@@ -32,7 +33,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "Created .env for local development: a random DJANGO_SECRET_KEY, DJANGO_DEBUG=1." >&2
 
 # Local development server: SQLite unless DATABASE_URL is set; settings from .env and the environment.
-serve: install
+serve: install .env
 	@$(MANAGE) migrate --noinput && \
 	$(MANAGE) collectstatic --noinput --verbosity 0 && \
 	echo "" && \
@@ -49,26 +50,26 @@ serve: install
 
 # An admin user (staff and superuser). `make superuser USER=alice` asks for an email and a password; with
 # DJANGO_SUPERUSER_PASSWORD (and DJANGO_SUPERUSER_EMAIL) set, it asks nothing.
-superuser: install
+superuser: install .env
 	@$(MANAGE) migrate --noinput --verbosity 0
 	$(MANAGE) createsuperuser $(if $(call given,USER),--username '$(USER)') $(if $(DJANGO_SUPERUSER_PASSWORD),--noinput)
 
 # A personal access token with every ability and no expiry, printed alone on stdout (once):
 # TOKEN=$$(make -s token USER=alice NAME="My script"). Abilities and expiry: manage.py createtoken --help.
-token: install
+token: install .env
 	@$(if $(call given,USER),,echo 'Usage: make token USER=<username> [NAME="what it is for"]' >&2 && exit 2)
 	@$(MANAGE) createtoken '$(USER)' --name '$(or $(call given,NAME),make token)'
 
 # The whole suite; on PostgreSQL when DATABASE_URL is set, with Redis tests when REDIS_URL is set. It reads no
-# .env (POLYCMS_DOTENV=0 in pyproject.toml), so it neither needs nor creates one.
-test: $(VENV)/.installed
+# .env (POLYCMS_DOTENV=0 in pyproject.toml).
+test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(VENV)/.installed
+bench: install
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 clean:

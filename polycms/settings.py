@@ -14,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------------------- local development
 # One configuration for the server and every manage.py command: the git-ignored BASE_DIR/.env that
-# `make install` writes once (a random secret key, debug on). Real environment variables win over it;
+# `make serve` writes once (a random secret key, debug on). Real environment variables win over it;
 # production has no such file. POLYCMS_DOTENV names another file, or 0 for none (the test suite).
 load_local_env(BASE_DIR / ".env")
 
@@ -26,7 +26,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is not set: set it to a long random string. For local development, "
-        "`make install` writes one (with DJANGO_DEBUG=1) to .env."
+        "`make serve` writes one (with DJANGO_DEBUG=1) to .env."
     )
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 

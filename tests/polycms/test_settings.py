@@ -37,7 +37,7 @@ def test_debug_alone_does_not_supply_a_secret_key():
     result = manage("check", DJANGO_DEBUG="1")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr.strip().splitlines()[-1]
-    assert "`make install` writes one" in result.stderr
+    assert "`make serve` writes one" in result.stderr
 
 
 SHOW_CORE = "from django.conf import settings as s; print(s.DEBUG, s.SECRET_KEY)"
