@@ -4,7 +4,7 @@ optimistic concurrency. The API viewset and the admin both go through these."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +14,9 @@ from django.utils.text import slugify
 from posts import content, policies
 from posts.models import Post
 from posts.settings import posts_settings
+
+if TYPE_CHECKING:
+    from api.conditional import IfMatch
 
 SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
 # The model's excerpt is unbounded text; writes are held to this so that a post without its content stays a
@@ -121,15 +124,15 @@ def post_create(*, author, data: dict[str, Any]) -> Post:
     raise ValidationError({"slug": ["Could not allocate a unique slug; retry the request."]})
 
 
-def post_update(*, post_id: int, user, data: dict[str, Any], if_match: str | None = None) -> Post:
+def post_update(*, post_id: int, user, data: dict[str, Any], if_match: IfMatch | None = None) -> Post:
     """Apply ``data`` to the post under a row lock, in one transaction.
 
-    ``if_match`` (an ETag) must match the stored version or ``StalePost`` is raised and nothing is
-    written; without it the last write wins.
+    ``if_match`` (a parsed If-Match) must match the stored version's ETag or ``StalePost`` is raised and
+    nothing is written; without it the last write wins.
     """
     with transaction.atomic():
         post = Post.objects.select_for_update().select_related("author").get(pk=post_id)
-        if if_match is not None and not etag_matches(if_match, post):
+        if if_match is not None and not if_match.matches(post.etag):
             raise StalePost
         if not policies.can_change(user, post):
             raise PermissionDenied("You may not edit this post.")
@@ -149,17 +152,11 @@ def post_update(*, post_id: int, user, data: dict[str, Any], if_match: str | Non
     return post
 
 
-def post_delete(*, post_id: int, user, if_match: str | None = None) -> None:
+def post_delete(*, post_id: int, user, if_match: IfMatch | None = None) -> None:
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post_id)
-        if if_match is not None and not etag_matches(if_match, post):
+        if if_match is not None and not if_match.matches(post.etag):
             raise StalePost
         if not policies.can_delete(user, post):
             raise PermissionDenied("You may not delete this post.")
         post.delete()
-
-
-def etag_matches(if_match: str, post: Post) -> bool:
-    """RFC 9110 If-Match: ``*`` or a list of ETags, one of which is the post's current one."""
-    candidates = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
-    return "*" in candidates or post.etag in candidates

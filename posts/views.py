@@ -11,6 +11,7 @@ from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.conditional import IfMatch, if_match_precondition
 from api.exceptions import NotFound, PreconditionFailed, ValidationError
 from api.query import QueryParametersMixin
 from posts import idempotency, services
@@ -73,7 +74,9 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="The ETag you last saw; a stale one answers 412 and changes nothing. Omit it and the last write wins.",
+    description='The ETag you last saw, quotes included (e.g. "12-3"), a comma-separated list of ETags, or * for any '
+    "version. A stale or weak (W/) one answers 412 and changes nothing; a malformed one is 400. Omit it and the "
+    "last write wins.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -206,5 +209,5 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
             raise PreconditionFailed(POST_CHANGED) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _if_match(self) -> str | None:
-        return self.request.headers.get("If-Match")
+    def _if_match(self) -> IfMatch | None:
+        return if_match_precondition(self.request.headers.get("If-Match"))

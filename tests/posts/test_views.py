@@ -519,3 +519,63 @@ def test_a_response_is_freed_once_sent_without_waiting_for_the_garbage_collector
         gc.enable()
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+# ---------------------------------------------------------------------------- preconditions (RFC 9110)
+
+
+@pytest.fixture
+def edited(as_editor):
+    """A post at version 2 (its ETag ``"<id>-2"``), with its URL and ETag."""
+    post = create(as_editor, title="Original")
+    url = f"/api/v1/posts/{post['id']}"
+    response = as_editor.patch(url, {"title": "Edited"}, format="json")
+    return url, response["ETag"]
+
+
+@pytest.mark.parametrize("header", ["{bare}", "W/{bare}", "w/{quoted}", "{quoted} {quoted}", "*, {quoted}", ""])
+def test_malformed_if_match_is_400_showing_the_expected_form_and_changes_nothing(as_editor, edited, header):
+    url, etag = edited
+    value = header.format(bare=etag.strip('"'), quoted=etag)  # {bare}: the unquoted current version, 12-3
+    for response in (
+        as_editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH=value),
+        as_editor.delete(url, HTTP_IF_MATCH=value),
+    ):
+        assert response.status_code == HTTPStatus.BAD_REQUEST, (value, response.content)
+        error = response.json()["error"]
+        assert error["code"] == "parse_error"
+        assert 'If-Match: "12-3"' in error["message"]
+    stored = Post.objects.get(pk=int(etag.strip('"').split("-")[0]))
+    assert (stored.title, stored.version) == ("Edited", 2)
+
+
+def test_a_weak_if_match_never_matches_and_says_why(as_editor, edited):
+    url, etag = edited
+    response = as_editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH=f"W/{etag}")
+    assert response.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert "weak" in response.json()["error"]["message"]
+    assert as_editor.delete(url, HTTP_IF_MATCH=f"W/{etag}").status_code == HTTPStatus.PRECONDITION_FAILED
+    assert as_editor.get(url).json()["data"]["title"] == "Edited"
+
+
+@pytest.mark.parametrize("header", ["*", '"0-0", {etag}', '{etag} , W/"0-0"', " {etag} "])
+def test_if_match_naming_the_current_version_or_star_lets_the_write_through(as_editor, edited, header):
+    url, etag = edited
+    response = as_editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH=header.format(etag=etag))
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert response.json()["data"]["title"] == "Changed"
+
+
+def test_if_match_star_deletes_an_existing_post_and_a_missing_one_is_404(as_editor, edited):
+    url, _ = edited
+    assert as_editor.delete(url, HTTP_IF_MATCH="*").status_code == HTTPStatus.NO_CONTENT
+    assert as_editor.delete(url, HTTP_IF_MATCH="*").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_put_with_a_stale_if_match_is_412(as_editor, edited):
+    url, etag = edited
+    stale = etag.replace("-2", "-1")
+    whole = {**as_editor.get(url).json()["data"], "title": "Changed"}
+    response = as_editor.put(url, whole, format="json", HTTP_IF_MATCH=stale)
+    assert response.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert response.json()["error"]["code"] == "precondition_failed"
