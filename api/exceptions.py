@@ -105,6 +105,17 @@ class Conflict(ApiError):
     default_code = "conflict"
 
 
+class LengthRequired(ApiError):
+    """411: a chunked body (``Transfer-Encoding: chunked``) on a server that cannot read one."""
+
+    status_code = HTTPStatus.LENGTH_REQUIRED
+    default_detail = (
+        "This server cannot read a chunked request body (Transfer-Encoding: chunked). Send the body with a "
+        "Content-Length header, or run PolyCMS under gunicorn (make serve), which reads chunked bodies."
+    )
+    default_code = "length_required"
+
+
 class PreconditionFailed(ApiError):
     """412: ``If-Match`` does not match the current ``ETag``."""
 
@@ -160,6 +171,7 @@ CATALOGUE: tuple[type[exceptions.APIException], ...] = (
     MethodNotAllowed,
     NotAcceptable,
     Conflict,
+    LengthRequired,
     PreconditionFailed,
     RequestTooLarge,
     UnsupportedMediaType,
