@@ -8,6 +8,7 @@ unreachable) without leaking a traceback, SQL or settings.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -133,9 +134,26 @@ class RequestTooLarge(ApiError):
 
 
 class UnsupportedMediaType(exceptions.UnsupportedMediaType):
-    """415: a body that is not ``application/json``."""
+    """415: a body in a media type the endpoint does not read (not ``application/json``). The message names
+    the one received and the ones ``accepted``."""
 
     default_code = "unsupported_media_type"
+
+    def __init__(
+        self,
+        media_type: str,
+        detail: str | None = None,
+        code: str | None = None,
+        *,
+        accepted: Sequence[str] = ("application/json",),
+    ) -> None:
+        if detail is None:
+            send = " or ".join(f"Content-Type: {accepted_type}" for accepted_type in accepted)
+            if media_type:
+                detail = f'Unsupported media type "{media_type}" in request: send the body with {send}.'
+            else:
+                detail = f"The request body has no Content-Type header: send it with {send}."
+        super().__init__(media_type, detail, code)
 
 
 class RateLimited(exceptions.Throttled):
@@ -248,6 +266,10 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif type(exc) is exceptions.UnsupportedMediaType and context.get("request") is not None:
+        # DRF's Request raises its own, which names the media type received but not what to send.
+        request = context["request"]
+        exc = UnsupportedMediaType(request.content_type, accepted=[parser.media_type for parser in request.parsers])
 
     # Imported here: authentication classes import this module while rest_framework.views loads them.
     from rest_framework.views import exception_handler as drf_exception_handler

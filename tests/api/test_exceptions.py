@@ -72,3 +72,21 @@ def test_declared_details_reach_the_body():
     response = exceptions.error_response(exceptions.RequestTooLarge("too big", details={"limit_bytes": 10}))
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert json.loads(response.content)["error"]["details"] == {"limit_bytes": 10}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "said"),
+    [
+        ("application/x-www-form-urlencoded", 'Unsupported media type "application/x-www-form-urlencoded"'),
+        ("text/plain; charset=utf-8", 'Unsupported media type "text/plain; charset=utf-8"'),
+        ("", "no Content-Type header"),
+    ],
+    ids=["form", "text", "none"],
+)
+def test_unsupported_media_type_names_the_one_received_and_says_to_send_json(editor, token_client, content_type, said):
+    response = token_client(editor).generic("POST", "/api/v1/posts", "title=x", content_type=content_type)
+    assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_media_type"
+    assert said in error["message"]
+    assert "Content-Type: application/json" in error["message"]
