@@ -399,3 +399,38 @@ def test_login_and_logout_are_audited(user, caplog):
     events = [(r.getMessage(), r.audit.get("user_id")) for r in caplog.records if r.name == "polycms.audit"]
     assert events == [("auth.login", user.pk), ("auth.logout", user.pk)]
     assert PASSWORD not in caplog.text
+
+
+# ---------------------------------------------------------------------------- CSRF messages
+
+
+def assert_says_where_the_current_csrf_token_is(message: str) -> None:
+    assert "rotates" in message
+    assert "X-CSRFToken" in message
+    assert "POST /api/v1/auth/login" in message
+    assert "GET /api/v1/auth/csrf" in message
+
+
+def test_a_csrf_token_from_before_sign_in_says_it_rotated_and_where_the_new_one_is(user):
+    client = browser()
+    old_token = fetch_csrf(client)
+    assert sign_in(client, old_token).status_code == HTTPStatus.OK
+    response = client.post("/api/v1/posts", {"title": "Hello"}, format="json", HTTP_X_CSRFTOKEN=old_token)
+    error = assert_error(response, HTTPStatus.FORBIDDEN, CSRF_FAILED)
+    assert "CSRF token from the 'X-Csrftoken' HTTP header incorrect." in error["message"]  # the reason stays
+    assert_says_where_the_current_csrf_token_is(error["message"])
+
+
+def test_a_missing_csrf_token_says_where_to_read_one(user):
+    client, _ = signed_in()
+    error = assert_error(client.post("/api/v1/posts", {"title": "Hello"}, format="json"), 403, CSRF_FAILED)
+    assert "CSRF token missing." in error["message"]
+    assert_says_where_the_current_csrf_token_is(error["message"])
+
+
+def test_a_csrf_failure_that_is_not_about_the_token_keeps_its_own_reason(user):
+    client = browser()
+    response = sign_in(client, fetch_csrf(client), meta={"HTTP_ORIGIN": "http://evil.example"})
+    error = assert_error(response, HTTPStatus.FORBIDDEN, CSRF_FAILED)
+    assert "Origin checking failed" in error["message"]
+    assert "rotates" not in error["message"]
