@@ -259,7 +259,7 @@ def test_a_contributor_may_send_back_the_date_a_publisher_set_but_not_change_it(
     token_client(editor).patch(url, {"published_at": "2030-01-01T09:00:00.123456Z"}, format="json")
     current = as_contributor.get(url).json()["data"]
 
-    kept = as_contributor.put(url, {"title": "Retitled", "published_at": current["published_at"]}, format="json")
+    kept = as_contributor.put(url, {**current, "title": "Retitled"}, format="json")
     cleared = as_contributor.patch(url, {"published_at": None}, format="json")
 
     assert kept.status_code == HTTPStatus.OK
