@@ -16,6 +16,7 @@ from posts.content.sanitizer import clean_inline
 _DOCUMENT_KEYS = frozenset({"time", "blocks", "version"})
 _BLOCK_KEYS = frozenset({"id", "type", "data", "tunes"})
 _MAX_ID_LENGTH = 64
+_VALID_TYPES = ", ".join(sorted(BLOCK_TYPES))
 
 
 class Document(dict):
@@ -163,7 +164,7 @@ def _validate_block(value: Any, at: str, errors: Check) -> dict[str, Any]:
     tunes = block.nested("tunes", None)
     kind = BLOCK_TYPES.get(block_type) if block_type is not None else None
     if block_type is not None and kind is None:
-        errors.add(block.path("type"), f"Unknown block type {shorten(block_type)!r}.")
+        errors.add(block.path("type"), f"Unknown block type {shorten(block_type)!r}. Valid types: {_VALID_TYPES}.")
     return compact(
         {
             "id": block_id,

@@ -16,7 +16,7 @@ class ContentError(ValueError):
     """Raised by `parse_document` for an invalid document.
 
     `.errors` maps a location (see the `posts.content` docstring) to a list of messages, e.g.
-    {"blocks[3].data.level": ["Must be an integer from 1 to 6."], "blocks[5].type": ["Unknown block type 'foo'."]}.
+    {"blocks[3].data.level": ["Must be an integer from 1 to 6."], "blocks[5].data.text": ["This field is required."]}.
     str(exc) is a one-line summary.
     """
 

@@ -7,6 +7,8 @@ import pytest
 from posts.content import ContentError, parse_document
 from tests.posts.content.helpers import block, block_errors
 
+VALID_TYPES = "checklist, code, delimiter, embed, header, image, list, paragraph, quote, table, warning"
+
 
 def test_error_messages():
     errors = block_errors(
@@ -18,7 +20,7 @@ def test_error_messages():
 
     assert errors == {
         "blocks[1].data.level": ["Must be an integer from 1 to 6."],
-        "blocks[2].type": ["Unknown block type 'foo'."],
+        "blocks[2].type": [f"Unknown block type 'foo'. Valid types: {VALID_TYPES}."],
         "blocks[3].data.text": ["This field is required."],
     }
 
@@ -38,3 +40,9 @@ def test_str_of_content_error_is_a_one_line_summary():
 
     assert str(caught.value) == "Invalid content: blocks[0].data.level: Must be an integer from 1 to 6. (and 1 more)"
     assert isinstance(caught.value, ValueError)
+
+
+def test_an_unknown_block_type_lists_the_valid_ones():
+    (message,) = block_errors({"type": "Paragraph", "data": {}})["blocks[0].type"]
+
+    assert message == f"Unknown block type 'Paragraph'. Valid types: {VALID_TYPES}."
