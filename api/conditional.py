@@ -79,6 +79,6 @@ def parse_if_match(value: str | None) -> IfMatch | None:
         if not separator:
             break
         position = element.end()
-    if not tags:
+    if not tags:  # an empty list matches nothing: a client bug (an unset variable), not a precondition
         raise ParseError(MALFORMED)
     return IfMatch(tuple(tags))
