@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ADDRESS = "127.0.0.1:8000"  # make serve's HOST and PORT, as the README's commands name them
 STARTUP_SECONDS = 60
 ANSWER_MARK = "=== the last command answers:"
+SHOW_DEBUG = "from django.conf import settings; print(settings.DEBUG)"
 # Variables of this shell that would change what a newcomer gets: settings, the suite's own, make's.
 FOREIGN_PREFIXES = ("DJANGO_", "POLYCMS_", "DATABASE_", "REDIS_", "PYTEST_", "MAKE", "MFLAGS", "PYTHON")
 FOREIGN_NAMES = {"PORT", "HOST", "WORKERS", "VENV", "BIN", "VIRTUAL_ENV", "CURL_HOME"}
@@ -168,8 +169,18 @@ def test_readme_quick_start_works_as_written(tmp_path):
     assert (user["username"], user["is_staff"]) == (owner, True)
     assert user["token"]["abilities"] == ["*"]
 
-    # The server and the commands shared one configuration: the .env that make serve wrote, unshared.
+    # The server and the commands shared one configuration: the .env that make serve wrote, unshared,
+    # found beside manage.py whatever the current directory.
     env_file = clone / ".env"
     assert "DJANGO_SECRET_KEY=" in env_file.read_text()
     assert env_file.stat().st_mode & 0o077 == 0
     assert subprocess.run(["git", "check-ignore", "--quiet", ".env"], cwd=clone).returncode == 0
+    elsewhere = subprocess.run(
+        [clone / ".venv/bin/python", clone / "manage.py", "shell", "-v", "0", "-c", SHOW_DEBUG],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert elsewhere.stdout.strip() == "True", elsewhere.stderr
