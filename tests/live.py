@@ -42,6 +42,7 @@ def django_env(**extra: str) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "POLYCMS_DOTENV": "0",  # a developer's .env must not reach the servers under test
         **extra,
     }
 

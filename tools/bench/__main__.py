@@ -110,6 +110,7 @@ def bench_environment(database: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY_FALLBACKS": "",
         "DJANGO_DEBUG": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "POLYCMS_DOTENV": "0",  # measure the bench settings, not whatever a developer's .env adds
         "DATABASE_URL": seed.database_url(seed.server_url(), database),
     }
 
