@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -14,7 +15,7 @@ from posts.roles import sync_roles
 from tokens.models import PersonalAccessToken
 from tokens.services import token_create
 
-pytest_plugins = ["tests.secrets_guard"]
+pytest_plugins = ["tests.secrets_guard", "tests.windows"]
 
 
 # The suite's own key prefix on a shared Redis (REDIS_URL): tests delete their keys and never flush a
@@ -184,16 +185,31 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
-@pytest.fixture
-def redis_cache(settings):
-    """Point Django's cache at a real Redis (REDIS_URL or the local server), or skip."""
+def suite_redis_url(request: pytest.FixtureRequest) -> str:
+    """The suite's Redis (``REDIS_URL``, else database 14 of the local server) for a test marked ``redis``.
+
+    Skips when no Redis answers there. Fails a test without the mark: ``-m "not redis"`` must keep every
+    test away from a Redis that other programs, or another run, may be using. Tests use a key prefix of
+    their own there and delete only their keys; none flushes a database.
+    """
     import redis
 
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    server = urlsplit(url)
+    where = f"{server.hostname}:{server.port or 6379}{server.path}"  # not the URL: it may hold a password
+    if request.node.get_closest_marker("redis") is None:
+        pytest.fail(f"{request.node.nodeid} uses the Redis at {where} but is not marked redis", pytrace=False)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError:
-        pytest.skip(f"needs Redis at {url} (set REDIS_URL)")
+        pytest.skip(f"needs Redis at {where} (set REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def redis_cache(request, settings) -> Iterator[str]:
+    """Point Django's cache at the suite's Redis (``suite_redis_url``) under ``TEST_CACHE_PREFIX``."""
+    url = suite_redis_url(request)
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

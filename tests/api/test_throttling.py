@@ -3,6 +3,7 @@ from http import HTTPStatus
 import pytest
 from rest_framework.test import APIClient
 
+from tests.conftest import TEST_CACHE_PREFIX
 from tokens import crypto
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def assert_rate_limited(response) -> None:
     assert response.json()["error"]["details"]["retry_after"] > 0
 
 
-def test_token_reads_and_writes_have_separate_budgets(editor, token_client, rates):
+def test_token_reads_and_writes_have_separate_budgets(editor, token_client, rates, frozen_clock):
     rates(token_read="3/min", token_write="2/min")
     client = token_client(editor)
     assert [client.get("/api/v1/posts").status_code for _ in range(3)] == [HTTPStatus.OK] * 3
@@ -41,7 +42,7 @@ def test_token_reads_and_writes_have_separate_budgets(editor, token_client, rate
     assert client.post("/api/v1/posts", {"title": "still allowed"}, format="json").status_code == HTTPStatus.CREATED
 
 
-def test_each_token_has_its_own_budget(editor, token_client, rates):
+def test_each_token_has_its_own_budget(editor, token_client, rates, frozen_clock):
     rates(token_read="1/min")
     first, second = token_client(editor, name="one"), token_client(editor, name="two")
     assert first.get("/api/v1/user").status_code == HTTPStatus.OK
@@ -49,7 +50,7 @@ def test_each_token_has_its_own_budget(editor, token_client, rates):
     assert second.get("/api/v1/user").status_code == HTTPStatus.OK
 
 
-def test_anonymous_callers_are_limited_per_ip(db, rates):
+def test_anonymous_callers_are_limited_per_ip(db, rates, frozen_clock):
     rates(anon="2/min")
     client = APIClient()
     assert client.get("/api/v1/posts").status_code == HTTPStatus.OK
@@ -60,7 +61,7 @@ def test_anonymous_callers_are_limited_per_ip(db, rates):
 
 
 def test_failed_bearer_authentication_is_limited_per_ip_without_queries(
-    user, make_token, settings, django_assert_num_queries
+    user, make_token, settings, django_assert_num_queries, frozen_clock
 ):
     settings.POLYCMS_API = {"BEARER_FAILURES_PER_IP": 3}
     _, valid = make_token(user)
@@ -92,11 +93,13 @@ def test_cache_outage_degrades_open_with_a_warning(editor, token_client, setting
     assert any("degraded open" in record.getMessage() for record in caplog.records)
 
 
+@pytest.mark.redis
 def test_counters_live_in_redis_when_configured(editor, token_client, rates, redis_cache):
     rates(token_read="2/min")
     client = token_client(editor)
     assert client.get("/api/v1/user").status_code == HTTPStatus.OK
     import redis
 
-    keys = redis.Redis.from_url(redis_cache).keys("*window:token_read*")
+    # Only this run's keys: another run's counters on the same Redis must not make this pass.
+    keys = list(redis.Redis.from_url(redis_cache).scan_iter(match=f"{TEST_CACHE_PREFIX}:*window:token_read*"))
     assert keys, "the throttle counter is not in Redis"
