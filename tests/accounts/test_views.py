@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 PASSWORD = "correct horse battery staple"
 CSRF_FAILED = "csrf_failed"
 
-pytestmark = pytest.mark.django_db
+# A stopped clock: the rate windows these tests fill cannot roll over mid-test (tests/windows.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 def browser() -> APIClient:

@@ -20,6 +20,7 @@ EXPECTED = {
     "method_not_allowed": 405,
     "not_acceptable": 406,
     "conflict": 409,
+    "length_required": 411,
     "precondition_failed": 412,
     "request_too_large": 413,
     "unsupported_media_type": 415,

@@ -12,7 +12,8 @@ from tests.conftest import postgres_only
 from tokens.models import PersonalAccessToken
 from tokens.services import token_create
 
-pytestmark = pytest.mark.django_db
+# A stopped clock: the rate windows these tests fill cannot roll over mid-test (tests/windows.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from django.test import Client
 
 from tests.accounts.test_views import PASSWORD, browser, fetch_csrf, sign_in_fails
 
-pytestmark = pytest.mark.django_db
+# A stopped clock: the rate windows these tests fill cannot roll over mid-test (tests/windows.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 LOGIN = "/admin/login/?next=/admin/"
 

@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 
 from tokens import crypto
 
-pytestmark = pytest.mark.django_db
+# A stopped clock: the rate windows these tests fill cannot roll over mid-test (tests/windows.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 ATTACKER = "203.0.113.66"
 VICTIM = "127.0.0.1"
