@@ -1,15 +1,21 @@
 """Admin for personal access tokens ("API tokens"), and a user-admin action that revokes users' tokens.
 
 Who may do what is ``tokens.policies``, the rule the API follows too: every staff user creates, sees
-and revokes their own tokens; ``tokens.revoke_any_token`` ("Can revoke any user's token") also shows
-everyone's tokens, here and through the user admin's "Revoke all API tokens" action. Superusers see
-everything and alone may delete tokens; old tokens are normally removed by ``manage.py prunetokens``.
+and revokes their own tokens, with no model permission; ``tokens.revoke_any_token`` ("Can revoke any
+user's token") also shows everyone's tokens, here and through the user admin's "Revoke all API tokens"
+action. Superusers see everything.
 
-A token is never edited: it is created, then possibly revoked. Its plaintext appears once, in the
-response to the creation POST (nothing server-side keeps it); its digest is never shown or filterable.
+A token is never edited and never deleted here, not even by a superuser: it is created, then possibly
+revoked, and the revoked row is the record of who revoked it and when. ``manage.py prunetokens`` deletes
+tokens once they have been revoked or expired for the retention period. (So the admin cannot delete a
+user who still has tokens: deactivate the user instead, which refuses their tokens at once.) Its
+plaintext appears once, in the response to the creation POST (nothing server-side keeps it); its digest
+is never shown or filterable.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -26,6 +32,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from polycms.http import client_ip
@@ -35,6 +42,20 @@ from tokens.policies import can_manage_own_tokens, can_see_token, sees_every_tok
 from tokens.services import tokens_revoke
 
 REVOKED_MESSAGE = "Revoked"
+NOTHING = "—"
+
+
+def _day_cell(value: datetime | None, empty: str) -> str:
+    """A list cell holding only the day, with the full date and time as its tooltip: nine columns have to
+    fit beside the sidebar and the filters at 1280 px."""
+    if value is None:
+        return empty
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        display_for_value(value, empty),
+        f"{timezone.localtime(value):%Y-%m-%d}",
+    )
 
 
 def _revoke(request: HttpRequest, tokens: QuerySet[PersonalAccessToken]) -> int:
@@ -71,24 +92,25 @@ class PersonalAccessTokenAdmin(admin.ModelAdmin):
     """Create (showing the plaintext once), list, view and revoke tokens; see the module docstring for
     permissions."""
 
+    # "owner" only for those who see others' tokens (get_list_display); the status next to the name, so
+    # it stays in view when a narrow screen scrolls the table.
     list_display = [
-        "name",
+        "name_and_hint",
+        "status_badge",
         "owner",
-        "token_hint",
         "abilities_list",
-        "created_at",
-        "last_used",
-        "expires",
-        "status_label",
+        "created_day",
+        "last_used_day",
+        "expires_day",
     ]
     list_select_related = ["owner"]
     search_fields = ["name", "owner__username"]
     actions = ["revoke_selected"]
     fieldsets = [
-        (None, {"fields": ["name", "owner", "token_hint", "abilities_list", "status_label"]}),
-        ("Use", {"fields": ["created_at", "expires", "last_used", "last_used_ip"]}),
+        (None, {"fields": ["name", "owner_name", "token_hint", "abilities_list", "status_badge"]}),
+        ("Use", {"fields": ["created_at", "expires", "last_used", "last_used_from"]}),
     ]
-    revocation_fieldset = ("Revocation", {"fields": ["revoked_at", "revoked_by"]})
+    revocation_fieldset = ("Revocation", {"fields": ["revoked_at", "revoked_by_name"]})
     readonly_fields = [*flatten_fieldsets(fieldsets), *revocation_fieldset[1]["fields"]]
     add_fieldsets = [(None, {"fields": ["name", "abilities", "expires_in", "expires_on"]})]
     change_form_template = "admin/tokens/personalaccesstoken/change_form.html"
@@ -96,7 +118,43 @@ class PersonalAccessTokenAdmin(admin.ModelAdmin):
     token_created_template = "admin/tokens/personalaccesstoken/token_created.html"
     revoke_confirmation_template = "admin/tokens/personalaccesstoken/revoke_confirmation.html"
 
+    class Media:
+        css = {"all": ["tokens/admin.css"]}
+
     # ---------------------------------------------------------------- columns and detail fields
+    @admin.display(description="Name", ordering="name")
+    def name_and_hint(self, token: PersonalAccessToken) -> str:
+        """The name with the hint under it: tokens that share a name (say, a revoked one and its
+        replacement) differ by their hint."""
+        return format_html('{}<span class="token-hint">{}</span>', token.name, token.display_hint)
+
+    @admin.display(description="Status")
+    def status_badge(self, token: PersonalAccessToken) -> str:
+        status = PersonalAccessToken.Status(token.status)
+        return format_html('<span class="token-status token-status-{}">{}</span>', status.value, status.label)
+
+    @admin.display(description="Created", ordering="created_at")
+    def created_day(self, token: PersonalAccessToken) -> str:
+        return _day_cell(token.created_at, NOTHING)
+
+    @admin.display(description="Last used", ordering="last_used_at")
+    def last_used_day(self, token: PersonalAccessToken) -> str:
+        return _day_cell(token.last_used_at, "Never")
+
+    @admin.display(description="Expires", ordering="expires_at")
+    def expires_day(self, token: PersonalAccessToken) -> str:
+        return _day_cell(token.expires_at, "Never")
+
+    # Users as plain names, not the links the admin makes of foreign keys: most staff may not open
+    # user pages, and would meet a 403 there.
+    @admin.display(description="Owner")
+    def owner_name(self, token: PersonalAccessToken) -> str:
+        return token.owner.get_username()
+
+    @admin.display(description="Revoked by")
+    def revoked_by_name(self, token: PersonalAccessToken) -> str:
+        return token.revoked_by.get_username() if token.revoked_by else NOTHING
+
     @admin.display(description="Hint")
     def token_hint(self, token: PersonalAccessToken) -> str:
         return token.display_hint
@@ -115,13 +173,18 @@ class PersonalAccessTokenAdmin(admin.ModelAdmin):
     def expires(self, token: PersonalAccessToken) -> str:
         return display_for_value(token.expires_at, "Never")
 
-    @admin.display(description="Status")
-    def status_label(self, token: PersonalAccessToken) -> str:
-        return PersonalAccessToken.Status(token.status).label
+    @admin.display(description="Last used from")
+    def last_used_from(self, token: PersonalAccessToken) -> str:
+        return token.last_used_ip or NOTHING
 
     # ---------------------------------------------------------------- visibility and permissions
     def get_queryset(self, request: HttpRequest) -> QuerySet[PersonalAccessToken]:
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        if sees_every_token(request.user):
+            return self.list_display
+        return [column for column in self.list_display if column != "owner"]
 
     def get_list_filter(self, request: HttpRequest) -> list:
         if sees_every_token(request.user):
@@ -155,7 +218,7 @@ class PersonalAccessTokenAdmin(admin.ModelAdmin):
         return False  # tokens are read-only once created; revoking has its own permission and view
 
     def has_delete_permission(self, request: HttpRequest, obj: PersonalAccessToken | None = None) -> bool:
-        return request.user.is_superuser
+        return False  # revoked, never deleted (module docstring): no Delete button, no "Delete selected"
 
     def has_revoke_permission(self, request: HttpRequest, obj: PersonalAccessToken | None = None) -> bool:
         """Whoever can see a token may revoke it (get_queryset narrows what they can see)."""

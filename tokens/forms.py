@@ -28,18 +28,19 @@ class TokenCreateForm(forms.Form):
         help_text="What the token is for, e.g. “Mobile App” or “Zapier Integration”.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "vTextField"}),
     )
+    # "radiolist": the admin's class for choice lists, whose labels it then lets run the full width.
     abilities = forms.MultipleChoiceField(
         choices=[(ability, f"{ability} — {description}") for ability, description in token_abilities.ABILITIES.items()],
         initial=token_abilities.DEFAULT_ABILITIES,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
         help_text="What the token may do. A token never has more rights than you have.",
     )
-    expires_in = forms.ChoiceField(label="Expiration", widget=forms.RadioSelect)
+    expires_in = forms.ChoiceField(label="Expiration", widget=forms.RadioSelect(attrs={"class": "radiolist"}))
     expires_on = forms.DateField(
         label="Expiry date",
         required=False,
         widget=AdminDateWidget,
-        help_text="With “On a specific date”: the token stops working at the start of this day.",
+        help_text="Only with “On a specific date” under Expiration: the token stops working at the start of this day.",
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -55,9 +56,19 @@ class TokenCreateForm(forms.Form):
         field.initial = "30" if 30 in presets else field.choices[0][0]
 
     def clean(self) -> dict:
+        """The date and the choice must agree: a date needs "On a specific date", and that choice needs a
+        date. A typed date is never dropped in favour of a preset (nor the other way round)."""
         cleaned = super().clean()
-        if cleaned.get("expires_in") == ON_DATE and not cleaned.get("expires_on"):
+        choice, date = cleaned.get("expires_in"), cleaned.get("expires_on")
+        if choice == ON_DATE and not date:
             self.add_error("expires_on", "Pick the date the token expires on.")
+        elif choice is not None and choice != ON_DATE and date:
+            chosen = dict(self.fields["expires_in"].choices)[choice]
+            self.add_error(
+                "expires_on",
+                f"Expiration is “{chosen}”: to expire on this date, choose “On a specific date”; "
+                "otherwise clear the date.",
+            )
         return cleaned
 
     def expires_at(self) -> datetime | None:

@@ -1,4 +1,5 @@
-"""The API tokens admin: create (plaintext shown once), list, filter, revoke; the user admin's action."""
+"""The API tokens admin: create (plaintext shown once), list, filter, revoke, never delete; the user
+admin's action."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -85,6 +87,36 @@ def test_every_staff_user_finds_api_tokens_without_any_permission(make_user):
     assert url("changelist") in body.split('id="content-main"', 1)[1]
     assert client.get(url("changelist")).status_code == HTTPStatus.OK
     assert client.get(url("add")).status_code == HTTPStatus.OK
+
+
+def test_an_author_without_token_permissions_is_offered_api_tokens_on_the_index(make_user):
+    author = make_user("ann", role="Author", is_staff=True)
+    assert not any(perm.startswith("tokens.") for perm in author.get_all_permissions())
+    client = Client()
+    client.force_login(author)
+
+    response = client.get(reverse("admin:index"))
+
+    (section,) = [app for app in response.context["app_list"] if app["app_label"] == "tokens"]
+    (tokens,) = section["models"]
+    assert section["name"] == "API access"
+    assert tokens["perms"] == {"add": True, "change": False, "delete": False, "view": True}
+    assert (tokens["admin_url"], tokens["add_url"]) == (url("changelist"), url("add"))
+
+
+def test_an_author_creates_uses_and_revokes_their_own_token(make_user):
+    author = make_user("ann", role="Author", is_staff=True)
+    client = Client()
+    client.force_login(author)
+
+    (plaintext,) = plaintexts_in(create_through_admin(client))
+    token = PersonalAccessToken.objects.get()
+    assert token.owner == author
+    assert listed(client) == [token]
+    assert user_endpoint_status(plaintext) == HTTPStatus.OK
+    assert client.post(url("revoke", token)).status_code == HTTPStatus.FOUND
+
+    assert user_endpoint_status(plaintext) == HTTPStatus.UNAUTHORIZED
 
 
 # ------------------------------------------------------------------------------ create
@@ -196,6 +228,8 @@ def test_resubmitting_the_creation_form_does_not_show_a_token_again(admin_client
         ({"abilities": []}, "This field is required."),
         ({"abilities": ["posts:delete"]}, "Select a valid choice."),
         ({"expires_in": "date"}, "Pick the date the token expires on."),
+        ({"expires_in": "30", "expires_on": "2030-01-02"}, "Expiration is “30 days”: to expire on this date, choose"),
+        ({"expires_in": "never", "expires_on": "2030-01-02"}, "Expiration is “Never”: to expire on this date, choose"),
         ({"expires_in": "date", "expires_on": "2025-06-01"}, "The expiry must be in the future."),
         ({"expires_in": "12"}, "Select a valid choice."),
     ],
@@ -209,6 +243,13 @@ def test_invalid_creation_is_refused_on_the_form(admin_client, frozen, fields, e
     assert 'class="errornote"' in body
     assert plaintexts_in(response) == []
     assert not PersonalAccessToken.objects.exists()
+
+
+@pytest.mark.parametrize("fields", [{"expires_in": "date"}, {"expires_in": "7", "expires_on": "2030-01-02"}])
+def test_expiry_choice_and_date_that_disagree_are_an_error_on_the_date_field(admin_client, fields):
+    response = create_through_admin(admin_client, **fields)
+
+    assert list(response.context["adminform"].form.errors) == ["expires_on"]
 
 
 def test_name_clash_with_an_active_token_is_refused_on_the_form(admin_client, admin_user, make_token):
@@ -243,15 +284,62 @@ def test_changelist_shows_token_columns(admin_client, user, make_token):
     assert "Create New Token" in body
 
 
+def status_of_rows(body: str, *tokens: PersonalAccessToken) -> list[str]:
+    """The status badge of each token's row in a changelist page, told apart by the token's hint."""
+    rows = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr")[1:]
+    found = []
+    for token in tokens:
+        (row,) = [row for row in rows if token.display_hint in row]
+        found.append(re.search(r'<span class="token-status token-status-(\w+)">(\w+)</span>', row).groups())
+    return found
+
+
+def test_list_badges_tell_apart_active_expired_and_revoked_tokens_of_one_name(
+    admin_client, admin_user, user, make_token, frozen
+):
+    revoked, _ = make_token(user, name="Zapier Integration")
+    token_revoke(token=revoked, by=admin_user)
+    active, _ = make_token(user, name="Zapier Integration")
+    expired, _ = make_token(user, name="Nightly export", expires_at=NOW + timedelta(days=1))
+
+    with time_machine.travel(NOW + timedelta(days=2), tick=False):
+        body = admin_client.get(url("changelist")).content.decode()
+
+    assert status_of_rows(body, active, expired, revoked) == [
+        ("active", "Active"),
+        ("expired", "Expired"),
+        ("revoked", "Revoked"),
+    ]
+    assert body.count(">2025-06-01</time>") == 3  # the created day, in a column that fits at 1280 px
+    assert 'title="June 1, 2025, noon"' in body  # the full time as the tooltip
+    assert "tokens/admin.css" in body
+
+
+def test_owner_column_and_filter_only_for_those_who_see_everyones_tokens(staff_member, token_manager, make_token):
+    make_token(staff_member)
+    columns = {}
+    for who in (staff_member, token_manager):
+        client = Client()
+        client.force_login(who)
+        columns[who] = client.get(url("changelist")).context["cl"].list_display
+
+    assert "owner" not in columns[staff_member]
+    assert "owner" in columns[token_manager]
+    assert columns[staff_member][1:3] == ["name_and_hint", "status_badge"]
+
+
 def test_change_page_shows_the_token_read_only(admin_client, user, make_token, frozen):
     expiry = datetime(2030, 1, 2, tzinfo=UTC)
     token, _ = make_token(user, name="Mobile App", abilities=["posts:read"], expires_at=expiry)
 
     body = admin_client.get(url("change", token)).content.decode()
 
-    for text in ("Mobile App", user.username, token.display_hint, "posts:read", "Active", "Jan. 2, 2030", "Never"):
+    for text in ("Mobile App", user.username, token.display_hint, "posts:read", "Jan. 2, 2030", "Never"):
         assert text in body
+    assert '<span class="token-status token-status-active">Active</span>' in body
     assert "None" not in body
+    assert reverse("admin:auth_user_change", args=[user.pk]) not in body  # a name, not a link most staff can't open
+    assert "tokens/admin.css" in body
     assert not re.search(r'<(input|textarea|select)[^>]*name="(name|abilities|expires_at)"', body)
     assert "Revocation" not in body
     assert url("revoke", token) in body
@@ -399,6 +487,24 @@ def test_staff_see_and_revoke_only_their_own_tokens(staff_member, user, make_tok
     assert filters == ["status"]
 
 
+@pytest.mark.parametrize("page", ["change", "history", "revoke", "delete"])
+def test_another_users_token_answers_as_a_missing_one_would(staff_member, user, make_token, page):
+    others, _ = make_token(user, name="Bob's secret integration")
+    client = Client()
+    client.force_login(staff_member)
+
+    answers = []
+    for token in (others, PersonalAccessToken(pk=987_654)):
+        response = client.get(url(page, token), follow=True)
+        body = response.content.decode().replace(f"“{token.pk}”", "“<id>”").replace(f"/{token.pk}/", "/<id>/")
+        body = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", body)
+        answers.append((response.status_code, response.redirect_chain, body))
+
+    assert answers[0] == answers[1]
+    assert others.name not in answers[0][2]
+    assert others.display_hint not in answers[0][2]
+
+
 def test_revoke_any_token_permission_shows_and_revokes_everyones(token_manager, user, make_token):
     own, _ = make_token(token_manager)
     others, others_plaintext = make_token(user)
@@ -415,15 +521,35 @@ def test_revoke_any_token_permission_shows_and_revokes_everyones(token_manager, 
     assert listed(client, f"?owner__id__exact={user.pk}") == [others]
 
 
-def test_only_superusers_may_delete_tokens(admin_client, token_manager, grant, user, make_token):
+# ------------------------------------------------------------------------------ never deleted
+
+
+def test_nobody_deletes_a_token_in_the_admin_not_even_a_superuser(admin_client, token_manager, grant, user, make_token):
     token, _ = make_token(user)
     grant(token_manager, "tokens.delete_personalaccesstoken")
-    client = Client()
-    client.force_login(token_manager)
+    manager_client = Client()
+    manager_client.force_login(token_manager)
 
-    assert client.get(url("delete", token)).status_code == HTTPStatus.FORBIDDEN
-    assert "delete_selected" not in client.get(url("changelist")).content.decode()
-    assert admin_client.get(url("delete", token)).status_code == HTTPStatus.OK
+    for client in (admin_client, manager_client):
+        assert client.get(url("delete", token)).status_code == HTTPStatus.FORBIDDEN
+        assert client.post(url("delete", token), {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+        listing = client.get(url("changelist"))
+        assert [name for name, _ in listing.context["action_form"].fields["action"].choices] == ["", "revoke_selected"]
+        client.post(url("changelist"), {"action": "delete_selected", "_selected_action": [token.pk], "post": "yes"})
+        assert 'class="deletelink"' not in client.get(url("change", token)).content.decode()
+    assert PersonalAccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).exists()
+
+
+def test_a_user_who_still_has_tokens_is_not_deleted_in_the_admin(admin_client, user, make_token):
+    token, _ = make_token(user)
+    token_revoke(token=token, by=user)  # even revoked: the revocation is a record until prunetokens
+
+    page = admin_client.get(reverse("admin:auth_user_delete", args=[user.pk]))
+    response = admin_client.post(reverse("admin:auth_user_delete", args=[user.pk]), {"post": "yes"})
+
+    assert page.context["perms_lacking"] == {"API token"}  # "your account doesn't have permission to delete"
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert PersonalAccessToken.objects.filter(pk=token.pk, owner=user).exists()
 
 
 # ------------------------------------------------------------------------------ user admin
