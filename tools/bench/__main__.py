@@ -1,5 +1,6 @@
-"""``python -m tools.bench``: seed PostgreSQL, serve PolyCMS with gunicorn, load it with wrk in interleaved
-rounds, and report medians against the ceiling and the DRF peer (or, with ``--scale``, small vs large)."""
+"""``python -m tools.bench``: seed PostgreSQL, serve PolyCMS and its peers with gunicorn, load them with wrk in
+interleaved rounds, and report medians, ratios to the ceiling and the strict peers, and issue 14's goals
+(or, with ``--scale``, small vs large)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import django
 
 from tools.bench import load, seed
 from tools.bench.seed import Sizes
-from tools.bench.targets import ALL_TARGETS, Target
+from tools.bench.targets import ALL_TARGETS, APP, PEERS, Target
 
 # Fixed, so digests seeded in one run still match in the next (the seeded database is reused).
 BENCH_SECRET_KEY = "polycms-benchmark-secret-key-not-for-production-5f0c9d2e7b1a4c38"
@@ -23,6 +24,9 @@ RSS_LIMIT_MB = 120
 QUICK = {"users": 20, "tokens": 200, "posts": 200, "rounds": 1, "duration": 2.0}
 QUICK_SCALE = ("200:200", "2000:2000")
 TARGET_KEYS = [target.key for target in ALL_TARGETS]
+SETTINGS = {APP: "tools.bench.settings", PEERS: "tools.bench.peer_settings"}
+# When the cache is Redis (REDIS_URL), the run's keys carry this prefix, and are deleted afterwards.
+CACHE_KEY_PREFIX = f"polycms-bench-{os.getpid()}"
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([kKmM]?)$")
 
@@ -101,11 +105,14 @@ def datasets(args: argparse.Namespace) -> dict[str, Sizes]:
     }
 
 
-def bench_environment(database: str) -> dict[str, str]:
-    """The environment of the bench process and of gunicorn: bench settings, production mode."""
+def bench_environment(database: str, server: str = APP) -> dict[str, str]:
+    """The environment of the bench process and of gunicorn: bench settings (the app's or the peers'),
+    production mode. The cache is Redis when ``REDIS_URL`` is set (as in production), with this run's key
+    prefix, else each worker's memory."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tools.bench.settings",
+        "DJANGO_SETTINGS_MODULE": SETTINGS[server],
+        "DJANGO_CACHE_KEY_PREFIX": CACHE_KEY_PREFIX,
         "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_SECRET_KEY_FALLBACKS": "",
         "DJANGO_DEBUG": "0",
@@ -145,12 +152,36 @@ def main(argv: list[str] | None = None) -> int:
         for sizes in sets.values():
             seed.use_database(sizes.database)
             seed.remove_load_leftovers()
+        _delete_cache_keys()
     verdicts = _report(args, probes, rounds, rss, load_average)
     return 1 if args.check and not all(v["met"] for v in verdicts) else 0
 
 
+def _delete_cache_keys() -> None:
+    """Delete this run's keys (rate-limit windows) from a shared Redis: only ours, by their prefix."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for keys in _batches(client.scan_iter(match=f"{CACHE_KEY_PREFIX}:*", count=1000), 500):
+        client.delete(*keys)
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _report(args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, load_average: tuple) -> list[dict]:
-    """Print the tables and the target verdicts, save the JSON, and return the verdicts."""
+    """Print the tables, the goal ratios and the other verdicts, save the JSON, and return every verdict."""
     from tools.bench import report
 
     result = {
@@ -168,17 +199,29 @@ def _report(args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, loa
         verdicts = report.scale_verdicts(summary, rss, RSS_LIMIT_MB)
         result["scale"] = summary
         print(report.scale_table(summary, probes["small"], probes["large"]))
+        large = report.summarize(rounds["large"])
+        goal_verdicts = report.goal_verdicts(large, probes["large"]["missing"])
+        result["results_large"] = large
+        print(f"\nIssue 14's goal ratios at the large size ({probes['large']['label']}):")
     else:
         summary = report.summarize(rounds["main"])
         verdicts = report.main_verdicts(summary, probes["main"], rss, RSS_LIMIT_MB)
+        goal_verdicts = report.goal_verdicts(summary, probes["main"]["missing"])
         result["results"] = summary
-        print(report.main_table(summary, probes["main"]["per_request"]))
+        print(report.main_table(summary, probes["main"]["per_request"], probes["main"]["missing"]))
         print(
             "\nqueries/writes: steady state, counted in-process. A token also writes last_used_at on its "
-            "first use and then at most once a minute (see the targets below)."
+            "first use and then at most once a minute. status, wrong: the status every answer must have, and "
+            "how many had another (any makes the row VOID).\n"
         )
+        if probes["main"].get("deep_page"):
+            page = probes["main"]["deep_page"]
+            print(f"cursor_deep is page {page:,} of the light list, found by walking links.next.")
+    print(report.goals_table(goal_verdicts))
+    result["goals"] = goal_verdicts
     result["targets"] = verdicts
-    print(f"\n{report.rss_line(rss)}\n\n{report.targets_table(verdicts)}")
+    verdicts = [*goal_verdicts, *verdicts]
+    print(f"\n{report.rss_line(rss)}\n\n{report.targets_table(result['targets'])}")
     path = report.save(result)
     print(f"\nSaved {path.relative_to(load.PROJECT_DIR)}")
     return verdicts
@@ -188,7 +231,8 @@ def _prepare(args: argparse.Namespace, sets: dict[str, Sizes], chosen: list[Targ
     """Seed (or reuse) each database, mint its load token, and count its queries per request in-process."""
     from django.db import connection
 
-    from tools.bench import queries, targets
+    from tools.bench import fixtures as bench_fixtures
+    from tools.bench import queries
 
     server = seed.server_url()
     fixtures, probes = {}, {}
@@ -196,13 +240,19 @@ def _prepare(args: argparse.Namespace, sets: dict[str, Sizes], chosen: list[Targ
         log(f"[{label}] database {sizes.database}: {sizes.label()}")
         if not seed.prepare(sizes, server=server, reseed=args.reseed):
             log("  already seeded at these sizes: reused (--reseed rebuilds it)")
-        fixture = fixtures[label] = targets.make_fixture()
+        fixture = fixtures[label] = bench_fixtures.make_fixture()
+        bench_fixtures.discover(fixture, chosen)
+        per_request = queries.per_request(fixture, chosen)
+        for key, why in fixture.missing.items():
+            log(f"  {key} cannot run and is left out: {why}")
         probes[label] = {
             "label": sizes.label(),
             "database": sizes.database,
             "sizes": asdict(sizes),
             "post_id": fixture.post_id,
-            "per_request": {k: c.as_dict() for k, c in queries.per_request(fixture, chosen).items()},
+            "deep_page": fixture.deep_page,
+            "missing": dict(fixture.missing),
+            "per_request": {k: c.as_dict() for k, c in per_request.items()},
             "list_by_page_size": queries.list_by_page_size(fixture),
             "authentication": queries.authentication_costs(fixture),
         }
@@ -217,37 +267,47 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
     from tools.bench.report import RESULTS_DIR
 
     labels = list(sets)
+    # A target that cannot run on one of the databases is left out on all, so sizes compare like for like.
+    runnable = [t for t in chosen if not any(t.key in fixture.missing for fixture in fixtures.values())]
 
     def plan(round_number: int) -> list[tuple[str, Target]]:
         # Every target in the same order each round; with two databases, which size goes first
         # alternates between rounds so neither always follows the other.
         order = labels if round_number % 2 else labels[::-1]
-        return [(label, target) for target in chosen for label in order]
+        return [(label, target) for target in runnable for label in order]
 
-    results: dict[str, dict[str, list]] = {label: {t.key: [] for t in chosen} for label in sets}
+    results: dict[str, dict[str, list]] = {label: {t.key: [] for t in runnable} for label in sets}
+    kinds = sorted({target.server for target in runnable})
     with contextlib.ExitStack() as stack:
         monitor = stack.enter_context(seed.maintenance_connection(seed.server_url()))
+        # Per database, the app's server and (when a peer is chosen) the peers' server: only one of them
+        # is loaded at a time, so the idle one takes no CPU from the other.
         servers = {
-            label: stack.enter_context(
+            (label, kind): stack.enter_context(
                 load.GunicornServer(
-                    env=bench_environment(sizes.database),
+                    env=bench_environment(sizes.database, kind),
                     workers=args.workers,
-                    log_path=RESULTS_DIR / f"gunicorn-{label}.log",
+                    log_path=RESULTS_DIR / f"gunicorn-{label}-{kind}.log",
                 )
             )
             for label, sizes in sets.items()
+            for kind in kinds
         }
-        meters = {label: load.CpuMeter(servers[label], sizes.database, monitor) for label, sizes in sets.items()}
+        meters = {
+            (label, kind): load.CpuMeter(server, sets[label].database, monitor)
+            for (label, kind), server in servers.items()
+        }
 
         def run(label: str, target: Target, duration: float) -> load.WrkResult:
             fixture = fixtures[label]
-            return meters[label].measure(
+            return meters[label, target.server].measure(
                 lambda: load.run_wrk(
-                    servers[label].base_url + target.url_path(fixture),
+                    servers[label, target.server].base_url + target.url_path(fixture),
                     duration=duration,
                     connections=target.connections or args.connections,
                     threads=args.threads,
-                    authorization=fixture.authorization(target),
+                    headers=fixture.headers(target),
+                    expect=target.expect,
                     body_template=target.body(load.TITLE_PLACEHOLDER) if target.method == "POST" else None,
                     title_prefix=f"{fixture.title_prefix} r{time.monotonic_ns()}",
                 )
@@ -262,11 +322,12 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
                 outcome = run(label, target, args.duration)
                 results[label][target.key].append(outcome)
                 log(
-                    f"  round {n}/{args.rounds}  {label:<5}  {target.label:<44} {outcome.requests_per_second:8,.0f} "
+                    f"  round {n}/{args.rounds}  {label:<5}  {target.label:<56} {outcome.requests_per_second:8,.0f} "
                     f"req/s  p50 {outcome.p50_ms:7.2f} ms  cpu {outcome.app_cpu_ms:5.2f}+{outcome.db_cpu_ms:5.2f} ms"
-                    + (f"  {outcome.errors} errors" if outcome.errors else "")
+                    + (f"  VOID: {outcome.errors} wrong answers {outcome.statuses}" if outcome.errors else "")
                 )
-        rss = {label: server.worker_rss_mb() for label, server in servers.items()}
+        # Our workers' memory: the app's servers.
+        rss = {label: server.worker_rss_mb() for (label, kind), server in servers.items() if kind == APP}
     return results, rss
 
 

@@ -14,14 +14,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psycopg
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parents[1]
-GET_SCRIPT = BENCH_DIR / "auth.lua"
+GET_SCRIPT = BENCH_DIR / "get.lua"
 POST_SCRIPT = BENCH_DIR / "post.lua"
 # Where tools/bench/post.lua puts each request's title in a POST body template.
 TITLE_PLACEHOLDER = "@TITLE@"
@@ -60,7 +60,9 @@ def ensure_wrk() -> str:
 @dataclass(frozen=True)
 class WrkResult:
     """One wrk run. Latencies in milliseconds; CPU in milliseconds per request, filled in by ``CpuMeter``
-    (gunicorn's workers and the PostgreSQL backends serving them), when measured."""
+    (gunicorn's workers and the PostgreSQL backends serving them), when measured. ``statuses`` counts the
+    responses by status (from the wrk script); ``unexpected`` is how many had another status than the
+    target's, ``non_2xx`` wrk's own count of statuses >= 400."""
 
     requests_per_second: float
     p50_ms: float
@@ -68,12 +70,15 @@ class WrkResult:
     requests: int
     non_2xx: int
     socket_errors: int
+    statuses: dict[int, int] = field(default_factory=dict)
+    unexpected: int = 0
     app_cpu_ms: float | None = None
     db_cpu_ms: float | None = None
 
     @property
     def errors(self) -> int:
-        return self.non_2xx + self.socket_errors
+        """Answers that make the run void: any status but the expected one, and socket errors."""
+        return max(self.unexpected, self.non_2xx) + self.socket_errors
 
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -82,23 +87,30 @@ _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _REQUESTS = re.compile(r"^\s*(\d+) requests in ", re.MULTILINE)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_STATUS = re.compile(r"^status (\d+) (\d+)$", re.MULTILINE)
 
 
-def parse_wrk(output: str) -> WrkResult:
-    """Requests/sec, the p50 and p99 of the "Latency Distribution" block, and the error counts."""
+def parse_wrk(output: str, expect: int = 200) -> WrkResult:
+    """Requests/sec, the p50 and p99 of the "Latency Distribution" block, the error counts, and the
+    responses by status (``status <code> <count>`` lines of the wrk script) checked against ``expect``.
+    Without status lines every response counts as unexpected: nothing says they were right."""
     percentiles = {int(p): float(value) * _UNITS_MS[unit] for p, value, unit in _PERCENTILE.findall(output)}
     rps, requests = _RPS.search(output), _REQUESTS.search(output)
     if rps is None or requests is None or set(percentiles) != {50, 99}:
         raise ValueError(f"Unrecognised wrk output:\n{output}")
     non_2xx = _NON_2XX.search(output)
     sockets = _SOCKET.search(output)
+    statuses = {int(code): int(n) for code, n in _STATUS.findall(output)}
+    total = int(requests.group(1))
     return WrkResult(
         requests_per_second=float(rps.group(1)),
         p50_ms=percentiles[50],
         p99_ms=percentiles[99],
-        requests=int(requests.group(1)),
+        requests=total,
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=sum(map(int, sockets.groups())) if sockets else 0,
+        statuses=statuses,
+        unexpected=sum(n for code, n in statuses.items() if code != expect) if statuses else total,
     )
 
 
@@ -108,16 +120,22 @@ def run_wrk(
     duration: float,
     connections: int,
     threads: int = 1,
-    authorization: str = "",
+    headers: dict[str, str] | None = None,
+    expect: int = 200,
     body_template: str | None = None,
     title_prefix: str = "wrk",
 ) -> WrkResult:
-    """Load ``url`` for ``duration`` seconds and return wrk's figures. ``authorization`` reaches wrk's
-    Lua script through the environment. With ``body_template`` (a JSON body with ``TITLE_PLACEHOLDER``
-    where the title goes) wrk POSTs it through ``tools/bench/post.lua``, each request with a fresh title that
-    starts with ``title_prefix``; without, it GETs."""
+    """Load ``url`` for ``duration`` seconds and return wrk's figures, every response's status checked
+    against ``expect``. ``headers`` (credentials among them) reach wrk's Lua script through the
+    environment. With ``body_template`` (a JSON body with ``TITLE_PLACEHOLDER`` where the title goes) wrk
+    POSTs it through ``tools/bench/post.lua``, each request with a fresh title that starts with
+    ``title_prefix``; without, it GETs."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency", "--timeout", "10s"]
-    env = {**os.environ, "BENCH_AUTHORIZATION": authorization}
+    env = {
+        **os.environ,
+        "BENCH_LUA_DIR": str(BENCH_DIR),
+        "BENCH_HEADERS": "\n".join(f"{name}: {value}" for name, value in (headers or {}).items()),
+    }
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="bench-body-", suffix=".json") as body_file:
         if body_template is None:
             command += ["-s", str(GET_SCRIPT), url]
@@ -128,7 +146,7 @@ def run_wrk(
         completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60, check=False)
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}")
-    return parse_wrk(completed.stdout)
+    return parse_wrk(completed.stdout, expect)
 
 
 # ---------------------------------------------------------------------------- gunicorn

@@ -1,19 +1,10 @@
--- wrk script for POST /api/v1/posts: the Authorization header from BENCH_AUTHORIZATION and a fresh
--- title per request (so each creates a post with its own slug, as real clients do). The body comes from
--- a file that tools.bench.load writes from the target's document, with @TITLE@ where the title goes.
+-- wrk script for POST /api/v1/posts: headers from the environment and status counting (common.lua), and a
+-- fresh title per request (so each creates a post with its own slug, as real clients do). The body comes
+-- from a file that tools.bench.load writes from the target's document, with @TITLE@ where the title goes.
 -- Usage: wrk ... -s tools/bench/post.lua <url> -- <title prefix> <body file>
-local authorization = os.getenv("BENCH_AUTHORIZATION")
-if authorization and authorization ~= "" then
-  wrk.headers["Authorization"] = authorization
-end
+dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("thread_id", threads)
-end
 
 local placeholder = "@TITLE@"
 local prefix, counter, head, tail = "wrk", 0, "", ""

@@ -24,7 +24,7 @@ from psycopg import sql
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DATABASE_PREFIX = "polycms_bench"
 # Bump when the shape of the seeded data changes, so old databases are rebuilt instead of reused.
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: django-rest-knox tokens
 BENCH_USERNAME = "bench"
 LOAD_TOKEN_PREFIX = "bench-load-"
 # Posts created by the load phase have slugs starting with this; they are deleted before and after a run.
@@ -192,10 +192,13 @@ def _stored_sizes() -> dict | None:
 
 def remove_load_leftovers() -> None:
     """Delete the tokens minted and the posts created by a benchmark's load phase."""
+    from knox.models import AuthToken
+
     from posts.models import Post
     from tokens.models import PersonalAccessToken
 
     PersonalAccessToken.objects.filter(name__startswith=LOAD_TOKEN_PREFIX).delete()
+    AuthToken.objects.filter(user__username=BENCH_USERNAME).delete()  # only the load's: none is seeded for it
     Post.objects.filter(slug__startswith=LOAD_SLUG_PREFIX).delete()
 
 
@@ -209,6 +212,7 @@ def _seed(sizes: Sizes) -> None:
     user_ids = _seed_users(sizes.users)
     _seed_roles(user_ids)
     _seed_drf_tokens(user_ids)
+    _seed_knox_tokens(user_ids)
     _seed_tokens(user_ids, sizes.tokens)
     _seed_posts(user_ids, sizes.posts)
     with connection.cursor() as cursor:
@@ -365,6 +369,24 @@ def _seed_drf_tokens(user_ids: list[int]) -> None:
     now = _now()
     rows = ((secrets.token_hex(20), user_id, now) for user_id in user_ids)
     copy_model(Token, ["key", "user_id", "created"], rows, total=len(user_ids), label="drf tokens")
+
+
+def _seed_knox_tokens(user_ids: list[int]) -> None:
+    """One django-rest-knox token per user but ``bench`` (whose token the load phase mints), digested as
+    knox digests them and without expiry; their plaintexts are discarded."""
+    from knox.crypto import hash_token
+    from knox.models import AuthToken
+    from knox.settings import CONSTANTS
+
+    now = _now()
+
+    def rows() -> Iterator[tuple]:
+        for user_id in user_ids[1:]:
+            plaintext = secrets.token_hex(32)
+            yield (hash_token(plaintext), plaintext[: CONSTANTS.TOKEN_KEY_LENGTH], user_id, now, None)
+
+    columns = ["digest", "token_key", "user_id", "created", "expiry"]
+    copy_model(AuthToken, columns, rows(), total=len(user_ids) - 1, label="knox tokens")
 
 
 _ABILITY_MIX = [json.dumps(a) for a in (["*"], ["read"], ["posts:read"], ["posts:write"], ["user:read"])]

@@ -1,12 +1,13 @@
-"""Benchmark settings: production settings (DEBUG off) plus DRF's authtoken app for the peer endpoint
-and the bench URL conf. The runner supplies DJANGO_SECRET_KEY and DATABASE_URL through the environment."""
+"""Benchmark settings: production settings (DEBUG off) plus the peers' token apps (DRF's authtoken,
+django-rest-knox) and the bench URL conf. The runner supplies DJANGO_SECRET_KEY and DATABASE_URL (and
+REDIS_URL, DJANGO_CACHE_KEY_PREFIX when the cache is Redis) through the environment."""
 
 import warnings
 
 from polycms.settings import *  # noqa: F403
 from polycms.settings import INSTALLED_APPS, REST_FRAMEWORK
 
-INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken"]
+INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken", "knox"]
 ROOT_URLCONF = "tools.bench.urls"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
