@@ -187,6 +187,9 @@ def test_token_list_tells_states_apart_at_1280_and_390_px(desktop, expect, api_s
     assert page.eval_on_selector("#changelist-form .results", "e => e.scrollWidth <= e.clientWidth")
     expect(page.locator("#result_list thead")).to_contain_text("Expires")
     shot(page, "list-1280")
+    page.emulate_media(color_scheme="dark")  # the admin follows the system theme: badges keep their contrast
+    shot(page, "list-1280-dark")
+    page.emulate_media(color_scheme="light")
 
     page.set_viewport_size(PHONE)
     # On a phone the table scrolls sideways, as everywhere in Django's admin, with name and status in view.
