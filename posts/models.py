@@ -82,6 +82,11 @@ class Post(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # Bumped on every write; the ETag is derived from it, so If-Match detects lost updates.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who made the last write (posts.services sets it, through the API or the admin): the admin's edit conflict
+    # message names them. Null for posts last written before it was recorded, or by a deleted user.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     objects = PostQuerySet.as_manager()
 

@@ -106,7 +106,7 @@ def post_create(*, author, data: dict[str, Any]) -> Post:
     if not policies.can_create(author):
         raise PermissionDenied("You may not create posts.")
     check_publishing(author, None, data)
-    post = Post(author=author, **data)
+    post = Post(author=author, updated_by=author, **data)
     _apply_publishing(post)
     post.render_content()
     base = slug_base(data.get("slug") or data.get("title", ""))
@@ -128,7 +128,7 @@ def post_update(*, post_id: int, user, data: dict[str, Any], if_match: IfMatch |
     """Apply ``data`` to the post under a row lock, in one transaction.
 
     ``if_match`` (a parsed If-Match) must match the stored version's ETag or ``StalePost`` is raised and
-    nothing is written; without it the last write wins.
+    nothing is written; without it the last write wins. ``user`` is recorded as ``updated_by``.
     """
     with transaction.atomic():
         post = Post.objects.select_for_update().select_related("author").get(pk=post_id)
@@ -144,6 +144,7 @@ def post_update(*, post_id: int, user, data: dict[str, Any], if_match: IfMatch |
             post.render_content()
         post.version += 1
         post.updated_at = timezone.now()
+        post.updated_by = user
         try:
             with transaction.atomic():
                 post.save()
