@@ -5,12 +5,13 @@ and revokes their own tokens, with no model permission; ``tokens.revoke_any_toke
 user's token") also shows everyone's tokens, here and through the user admin's "Revoke all API tokens"
 action. Superusers see everything.
 
-A token is never edited and never deleted here, not even by a superuser: it is created, then possibly
-revoked, and the revoked row is the record of who revoked it and when. ``manage.py prunetokens`` deletes
-tokens once they have been revoked or expired for the retention period. (So the admin cannot delete a
-user who still has tokens: deactivate the user instead, which refuses their tokens at once.) Its
-plaintext appears once, in the response to the creation POST (nothing server-side keeps it); its digest
-is never shown or filterable.
+A token is never edited: it is created, then possibly revoked. Its plaintext appears once, in the
+response to the creation POST (nothing server-side keeps it); its digest is never shown or filterable.
+
+Nor is a token deleted here, not even by a superuser: the revoked row is the record of who revoked it
+and when, until ``manage.py prunetokens`` deletes tokens revoked or expired longer than the retention
+period. So the admin does not delete a user who still has tokens either (Django refuses for want of the
+delete permission on their tokens): deactivate the user instead, which refuses their tokens at once.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ NOTHING = "—"
 
 
 def _day_cell(value: datetime | None, empty: str) -> str:
-    """A list cell holding only the day, with the full date and time as its tooltip: nine columns have to
+    """A list cell holding only the day, with the full date and time as its tooltip: seven columns have to
     fit beside the sidebar and the filters at 1280 px."""
     if value is None:
         return empty
