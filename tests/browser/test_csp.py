@@ -79,7 +79,7 @@ def test_admin_pages_work_under_the_policy(page, expect, api_server, superuser, 
     page.click("input[name=_save]")
     plaintext = page.input_value("#new-token")
     assert plaintext.startswith("pcms_")
-    assert "monospace" in computed(page, "#new-token", "fontFamily")  # tokens/token_created.css
+    assert "monospace" in computed(page, "#new-token", "fontFamily")  # tokens/admin.css
     page.click("#copy-token")  # tokens/token_created.js
     expect(page.locator("#copy-token-status")).to_have_text("Copied.")
     assert page.evaluate("navigator.clipboard.readText()") == plaintext
