@@ -103,3 +103,40 @@ def test_counters_live_in_redis_when_configured(editor, token_client, rates, red
     # Only this run's keys: another run's counters on the same Redis must not make this pass.
     keys = list(redis.Redis.from_url(redis_cache).scan_iter(match=f"{TEST_CACHE_PREFIX}:*window:token_read*"))
     assert keys, "the throttle counter is not in Redis"
+
+
+def _hits(counter_limits: dict, n: int) -> list[bool]:
+    from api.throttling import WindowCounter
+
+    return [WindowCounter("test", window=60, limits=counter_limits).hit() for _ in range(n)]
+
+
+def test_window_counter_counts_to_its_limit_in_memory(frozen_clock):
+    assert _hits({("ip", "10.0.0.1"): 2}, 3) == [True, True, False]
+    assert _hits({("ip", "10.0.0.2"): 2}, 1) == [True]
+
+
+@pytest.mark.redis
+def test_window_counter_counts_in_one_round_trip_on_redis(redis_cache, frozen_clock, monkeypatch):
+    import redis
+
+    from api.throttling import WindowCounter
+
+    round_trips = []
+    monkeypatch.setattr(redis.Redis, "execute_command", lambda *a, **kw: round_trips.append(a[1:]))
+    execute = redis.client.Pipeline.execute
+
+    def counted_execute(pipeline, *args, **kwargs):
+        round_trips.append(("pipeline", len(pipeline.command_stack)))
+        return execute(pipeline, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted_execute)
+    limits = {("ip", "10.0.0.3"): 2, ("account", "alice"): 5}
+    assert _hits(limits, 3) == [True, True, False]
+    assert round_trips == [("pipeline", 4)] * 3  # SET NX EX and INCR for each of the two counters
+    monkeypatch.undo()
+    counter = WindowCounter("test", window=60, limits=limits)
+    assert counter.exceeded()  # get_many reads the counts INCR wrote
+    client = redis.Redis.from_url(redis_cache)
+    ttls = [client.ttl(key) for key in client.scan_iter(match=f"{TEST_CACHE_PREFIX}:*window:test:*")]
+    assert len(ttls) == 2 and all(0 < ttl <= 60 + 60 for ttl in ttls)

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import django
 
-from tools.bench.__main__ import bench_environment, count
+from tools.bench.__main__ import _delete_cache_keys, bench_environment, count
 from tools.bench.seed import Sizes
 from tools.bench.targets import ALL_TARGETS, APP, PEERS, Target
 
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{target.key:<18} {status:<16} {cpu_us:8.0f} µs CPU/request  ({wall_us:.0f} µs wall)")
     finally:
         seed.remove_load_leftovers()
+        _delete_cache_keys()
     return 0
 
 
