@@ -12,6 +12,7 @@ onto a slug another save took meanwhile, shows the form again with the reason an
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
@@ -41,12 +42,25 @@ class WriteRefused(Exception):
         self.stale = stale
 
 
+def _short_time(value: datetime | None) -> str | None:
+    """``2026-12-02 14:03``: the list stays readable at 1280 px (the full time is in the title attribute)."""
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        date_format(local, "DATETIME_FORMAT"),
+        date_format(local, "Y-m-d H:i"),
+    )
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     """Lists, adds, edits and deletes posts; the author is the signed-in user who creates the post."""
 
     form = PostAdminForm
-    list_display = ["title", "type", "status_badge", "author", "published_at", "updated_at"]
+    list_display = ["title", "type", "status_badge", "author", "published", "updated"]
     list_filter = ["status", "type", ("author", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["author"]
     search_fields = ["title", "slug", "excerpt", "content_text"]
@@ -142,6 +156,14 @@ class PostAdmin(admin.ModelAdmin):
         if obj.status == Post.Status.PUBLISHED and not obj.is_live():
             status, label = "scheduled", "Scheduled"
         return format_html('<span class="post-status post-status--{}">{}</span>', status, label)
+
+    @admin.display(description="Published", ordering="published_at", empty_value="—")
+    def published(self, obj: Post) -> str | None:
+        return _short_time(obj.published_at)
+
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated(self, obj: Post) -> str | None:
+        return _short_time(obj.updated_at)
 
     @admin.display(description="Rendered content")
     def content_preview(self, obj: Post) -> str:

@@ -154,7 +154,7 @@ def test_editor_changelist_shows_every_post_with_the_columns_and_filters(client,
     assert response.status_code == HTTPStatus.OK
     changelist = response.context["cl"]
     assert {post.title for post in changelist.result_list} == {"Bob's draft", "Eddie's page"}
-    assert changelist.list_display[1:] == ["title", "type", "status_badge", "author", "published_at", "updated_at"]
+    assert changelist.list_display[1:] == ["title", "type", "status_badge", "author", "published", "updated"]
     assert [spec.title for spec in changelist.filter_specs] == ["status", "type", "author"]
     assert changelist.date_hierarchy == "published_at"
 

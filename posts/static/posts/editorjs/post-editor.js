@@ -7,6 +7,8 @@
  * time and version too, so opening a post and saving it changes nothing. The server validates every save:
  * the problems it found arrive in the configuration and are shown by their blocks.
  *
+ * The widget's wrapper says where it is in data-state: "opening", "blocks" (Editor.js is ready) or "json".
+ *
  * Configuration (posts.widgets.EditorJSWidget.editor_config): the style nonce for the stylesheet Editor.js
  * injects (the Content-Security-Policy refuses styles without it), the block types the server accepts, the
  * embed services and structural limits of its validator, and the problems of the last save.
@@ -197,7 +199,7 @@
     }
     return {
       ...blocks,
-      paragraph: { inlineToolbar: true, config: { placeholder: "Write here; Tab or + adds other blocks" } },
+      paragraph: { inlineToolbar: true, config: { placeholder: "Write here; + adds headings, lists, images…" } },
       underline: { class: inlineTag("u", "Underline", "U"), shortcut: "CMD+U" },
       strikethrough: { class: inlineTag("s", "Strikethrough", "S"), shortcut: "CMD+SHIFT+X" },
       inlineCode: { class: inlineTag("code", "Code", "</>"), shortcut: "CMD+E" },
@@ -242,6 +244,7 @@
       this.editor = null;
       this.opened = null; // {document, originals: Map(block id → {block, baseline})}
       this.submitting = false;
+      this.saving = false;
 
       this.toggle = document.createElement("button");
       this.toggle.type = "button";
@@ -253,6 +256,7 @@
       const bar = document.createElement("div");
       bar.className = "post-editor__bar";
       bar.append(this.toggle, this.status);
+      this.wrapper = textarea.closest(".post-editor") || textarea.parentElement;
       this.holder = document.createElement("div");
       this.holder.className = "post-editor__blocks";
       this.holder.id = `${textarea.id}_blocks`;
@@ -294,6 +298,7 @@
         });
         this.editor = editor;
         this.opened = { document: opened, originals };
+        this.wrapper.dataset.state = "blocks";
       } catch (error) {
         editor.destroy();
         this.showJson(`This content cannot be shown as blocks (${error.message}): edit it as JSON.`);
@@ -333,11 +338,15 @@
     async submit(event) {
       if (this.submitting || !this.editor) return; // as JSON (or still opening), the textarea is what is sent
       event.preventDefault();
+      if (this.saving) return; // a second click while the first is being read
+      this.saving = true;
       try {
         this.textarea.value = JSON.stringify(await this.documentNow(), null, 2);
       } catch (error) {
         this.say(`The blocks could not be read (${error.message}); nothing was sent. View JSON to see them.`);
         return;
+      } finally {
+        this.saving = false;
       }
       // In a task of its own: this may still run inside the dispatch of the submit event (its promises can
       // settle at the listener's microtask checkpoint), where browsers ignore a new submission.
@@ -358,6 +367,7 @@
     }
 
     showBlocks() {
+      this.wrapper.dataset.state = "opening";
       this.textarea.hidden = true;
       this.holder.hidden = false;
       this.toggle.textContent = "View JSON";
@@ -366,6 +376,7 @@
     }
 
     showJson(message) {
+      this.wrapper.dataset.state = "json";
       this.holder.hidden = true;
       this.textarea.hidden = false;
       this.toggle.textContent = "Edit as blocks";
