@@ -22,8 +22,17 @@ from posts.content.sanitizer import EMBED_HOSTS
 VENDOR = "posts/editorjs/vendor"
 # Editor.js first, then its tools, then our editor: the order the scripts must run in.
 VENDORED = [
-    *["editorjs", "header", "list", "checklist", "quote", "code", "delimiter"],
-    *["image", "table", "embed", "warning"],
+    "editorjs",
+    "header",
+    "list",
+    "checklist",
+    "quote",
+    "code",
+    "delimiter",
+    "image",
+    "table",
+    "embed",
+    "warning",
 ]
 
 # The validator's structural limits that the editor's tools can enforce themselves (posts/content/blocks/:
