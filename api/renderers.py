@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
 
 
 def is_enveloped(response: Any) -> bool:
@@ -28,3 +30,23 @@ class EnvelopeBrowsableAPIRenderer(BrowsableAPIRenderer):
 
     def get_default_renderer(self, view):
         return EnvelopeJSONRenderer()
+
+
+class FirstRendererNegotiation(DefaultContentNegotiation):
+    """DRF's content negotiation, with a short cut for what API clients send nearly always: no ``Accept``
+    header, ``*/*``, or exactly the first renderer's media type, and no ``?format=``. Then the answer is the
+    first renderer with its media type, as DRF's negotiation would find after parsing the header; anything
+    else (a browser's list, parameters, ``?format=api``) is negotiated by DRF."""
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        first = renderers[0]
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        if (
+            format_suffix is None
+            and (accept == "*/*" or accept == first.media_type)
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            return first, first.media_type
+        return super().select_renderer(request, renderers, format_suffix)

@@ -10,10 +10,12 @@ and a warning is logged): an outage of the cache must not become an outage of th
   passwords), which are checked *before* the expensive work so a scanner is refused quickly with 429.
 
 Fixed windows cost one counter per client instead of DRF's list of timestamps that grows with the rate;
-the price is that a client may spend two windows' budgets around a window boundary. Counting is one
-round trip to Redis whatever the number of counters (a pipeline of ``SET NX EX`` and ``INCR`` per
-counter, atomic); Django's cache API would take three per counter (``add``, then ``incr``'s ``EXISTS``
-and ``INCRBY``). Other caches count through the API: ``incr``, and ``add`` when a window starts.
+the price is that a client may spend two windows' budgets around a window boundary. On Redis, counting
+is one round trip whatever the number of counters (a pipeline of ``SET NX EX`` and ``INCR`` per counter,
+atomic), and so is a check (``MGET``), through one client object per cache: Django's cache API would
+take three round trips per count (``add``, then ``incr``'s ``EXISTS`` and ``INCRBY``), and builds a new
+client object for every call, which costs more than the round trip. Other caches count through the
+API: ``incr``, and ``add`` when a window starts.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import hashlib
 import logging
 import math
 import time
+import weakref
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -61,7 +64,7 @@ class WindowCounter:
 
     def exceeded(self) -> bool:
         try:
-            counts = cache.get_many(list(self.limits))
+            counts = read_counts(list(self.limits))
         except Exception as exc:  # any cache client failure
             _cache_unavailable("a limit check", exc)
             return False
@@ -85,14 +88,37 @@ class WindowCounter:
             _cache_unavailable("a reset", exc)
 
 
+_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _redis_client(backend: RedisCache):
+    """One redis-py client per Django Redis cache (over the cache's own connection pool), made once.
+
+    Django's RedisCache has no pipeline, and its ``get_client()`` builds a new client object per call:
+    so its client class's (private) ``get_client`` is called once, and the client kept."""
+    handler = backend._cache
+    client = _redis_clients.get(handler)
+    if client is None:
+        client = _redis_clients[handler] = handler.get_client(write=True)
+    return client
+
+
+def read_counts(keys: list[str]) -> dict[str, int]:
+    """The counters in ``keys`` of the default cache that exist. On Redis, one round trip."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        values = _redis_client(backend).mget([backend.make_and_validate_key(key) for key in keys])
+        return {key: int(value) for key, value in zip(keys, values, strict=True) if value is not None}
+    return backend.get_many(keys)
+
+
 def increment(keys: list[str], *, timeout: int) -> dict[str, int]:
     """Add one to each counter in ``keys`` of the default cache, creating a missing one to expire after
     ``timeout`` seconds; return the new counts. On Redis, one round trip for all of them."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        # Django's RedisCache exposes no pipeline: its client (private API), with its key names.
         names = [backend.make_and_validate_key(key) for key in keys]
-        pipeline = backend._cache.get_client(write=True).pipeline(transaction=False)
+        pipeline = _redis_client(backend).pipeline(transaction=False)
         for name in names:
             pipeline.set(name, 0, ex=timeout, nx=True)  # an int is stored as-is: INCR and get() read it
             pipeline.incr(name)
