@@ -149,9 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rounds, rss = _load(args, sets, fixtures, chosen)
     finally:
-        for sizes in sets.values():
+        from tools.bench.fixtures import remove_run_leftovers
+
+        for label, sizes in sets.items():
             seed.use_database(sizes.database)
-            seed.remove_load_leftovers()
+            remove_run_leftovers(fixtures[label])
         _delete_cache_keys()
     verdicts = _report(args, probes, rounds, rss, load_average)
     return 1 if args.check and not all(v["met"] for v in verdicts) else 0

@@ -29,6 +29,7 @@ class Fixture:
     pat: str = field(repr=False)
     drf_key: str = field(repr=False)
     knox_key: str = field(repr=False)
+    knox_digest: str = field(repr=False)
     etags: dict[str, str] = field(default_factory=dict)
     deep_cursor_path: str = ""
     deep_page: int = 0
@@ -58,8 +59,8 @@ class Fixture:
 
 def make_fixture() -> Fixture:
     """Mint the load's tokens for the ``bench`` user (an Editor) in the current database (ours, DRF's is
-    seeded, knox's) and pick a live post in the middle of the table. Call
-    ``seed.remove_load_leftovers()`` afterwards."""
+    seeded, knox's) and pick a live post in the middle of the table. Call ``remove_run_leftovers()``
+    afterwards."""
     from django.contrib.auth import get_user_model
     from knox.models import AuthToken
     from rest_framework.authtoken.models import Token
@@ -71,7 +72,7 @@ def make_fixture() -> Fixture:
     run_id = secrets.token_hex(4)
     user = get_user_model().objects.get(username=BENCH_USERNAME)
     _, plaintext = token_create(owner=user, name=f"{LOAD_TOKEN_PREFIX}{run_id}")
-    _, knox_key = AuthToken.objects.create(user=user, expiry=timedelta(days=1))
+    knox_token, knox_key = AuthToken.objects.create(user=user, expiry=timedelta(days=1))
     live = Post.objects.live().order_by("pk").values_list("pk", flat=True)
     post_id = live[live.count() // 2]
     return Fixture(
@@ -82,7 +83,20 @@ def make_fixture() -> Fixture:
         pat=plaintext,
         drf_key=Token.objects.get(user=user).key,
         knox_key=knox_key,
+        knox_digest=knox_token.digest,
     )
+
+
+def remove_run_leftovers(fixture: Fixture) -> None:
+    """Delete the tokens this run minted and the posts its load created, in the current database."""
+    from knox.models import AuthToken
+
+    from posts.models import Post
+    from tokens.models import PersonalAccessToken
+
+    PersonalAccessToken.objects.filter(name=f"{LOAD_TOKEN_PREFIX}{fixture.run_id}").delete()
+    AuthToken.objects.filter(digest=fixture.knox_digest).delete()
+    Post.objects.filter(slug__startswith=f"{LOAD_SLUG_PREFIX}{fixture.run_id}").delete()
 
 
 def discover(fixture: Fixture, targets: list[Target]) -> None:

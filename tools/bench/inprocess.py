@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.core.wsgi import get_wsgi_application
 
-    from tools.bench import fixtures, seed
+    from tools.bench import fixtures
 
     targets = [t for t in ALL_TARGETS if t.server == args.server and t.method == "GET"]
     if args.only:
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             wall_us = (time.perf_counter() - started) / args.n * 1e6
             print(f"{target.key:<18} {status:<16} {cpu_us:8.0f} µs CPU/request  ({wall_us:.0f} µs wall)")
     finally:
-        seed.remove_load_leftovers()
+        fixtures.remove_run_leftovers(fixture)
         _delete_cache_keys()
     return 0
 

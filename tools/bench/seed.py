@@ -30,6 +30,8 @@ LOAD_TOKEN_PREFIX = "bench-load-"
 # Posts created by the load phase have slugs starting with this; they are deleted before and after a run.
 LOAD_SLUG_PREFIX = "wrk-"
 COPY_BATCH = 10_000
+# Leftovers of a run that started this long ago are a dead run's, deleted by the next run's preparation.
+STALE_AFTER = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -191,15 +193,18 @@ def _stored_sizes() -> dict | None:
 
 
 def remove_load_leftovers() -> None:
-    """Delete the tokens minted and the posts created by a benchmark's load phase."""
+    """Delete what the load phases of runs that started more than ``STALE_AFTER`` ago left behind (a run
+    that died): their tokens and posts. A run removes its own when it ends
+    (``fixtures.remove_run_leftovers``), so a run going on at the same time keeps its own."""
     from knox.models import AuthToken
 
     from posts.models import Post
     from tokens.models import PersonalAccessToken
 
-    PersonalAccessToken.objects.filter(name__startswith=LOAD_TOKEN_PREFIX).delete()
-    AuthToken.objects.filter(user__username=BENCH_USERNAME).delete()  # only the load's: none is seeded for it
-    Post.objects.filter(slug__startswith=LOAD_SLUG_PREFIX).delete()
+    before = _now() - STALE_AFTER
+    PersonalAccessToken.objects.filter(name__startswith=LOAD_TOKEN_PREFIX, created_at__lt=before).delete()
+    AuthToken.objects.filter(user__username=BENCH_USERNAME, created__lt=before).delete()  # none is seeded for it
+    Post.objects.filter(slug__startswith=LOAD_SLUG_PREFIX, created_at__lt=before).delete()
 
 
 def _seed(sizes: Sizes) -> None:
