@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 # read only from there: the environment often has a USER (the login name) or a NAME of its own.
 given = $(if $(filter command line,$(origin $1)),$($1))
 
-.PHONY: install serve superuser token test lint bench clean
+.PHONY: install serve superuser token test lint bench clean editorjs
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,10 @@ lint: install
 
 bench: install
 	$(BIN)/python -m tools.bench $(BENCH_ARGS)
+
+# Re-vendor the admin's Editor.js from tools/editorjs/package-lock.json (UPDATE=1: latest releases first).
+editorjs:
+	tools/editorjs/vendor.sh $(if $(UPDATE),update)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
