@@ -43,3 +43,10 @@ def test_a_contributor_cannot_backdate_through_the_services(contributor, editor)
     published = services.post_update(post_id=draft.pk, user=editor, data={"status": Post.Status.PUBLISHED})
 
     assert published.published_at is not None and published.published_at > BACKDATED
+
+
+def test_every_write_records_who_made_it(author, editor):
+    post = services.post_create(author=author, data={"title": "t"})
+    assert post.updated_by == author
+    services.post_update(post_id=post.pk, user=editor, data={"title": "Edited"})
+    assert Post.objects.get(pk=post.pk).updated_by == editor
