@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "accounts",
     "tokens",
     "posts",
+    "webhooks",
+    "django_tasks",
+    "django_tasks_db",
     "django_filters",
     "api",
 ]
@@ -264,6 +267,18 @@ SPECTACULAR_SETTINGS = {
 POLYCMS_API = {
     "MAX_BODY_BYTES": env_int("POLYCMS_MAX_BODY_BYTES", 1024 * 1024),
 }
+# SSRF guard for webhook targets (README "Webhooks"): https:// only and public addresses only, unless relaxed for
+# local development (on with DJANGO_DEBUG=1) or on-premise receivers.
+POLYCMS_WEBHOOKS = {
+    "ALLOW_HTTP": env_bool("POLYCMS_WEBHOOKS_ALLOW_HTTP", DEBUG),
+    "ALLOW_PRIVATE_NETWORKS": env_bool("POLYCMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG),
+}
+
+# ---------------------------------------------------------------------------- jobs
+# The one job runner: django-tasks (Django 6.0's django.tasks, backported) with its database backend, so jobs are
+# rows written in the same transaction as the change that makes them, and `manage.py worker` runs them (several
+# workers, on several hosts, share a PostgreSQL queue through SELECT ... FOR UPDATE SKIP LOCKED).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # ---------------------------------------------------------------------------- logging
 LOGGING = {

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from posts import content, policies
 from posts.models import Post
 from posts.settings import posts_settings
+from webhooks import outbox
 
 if TYPE_CHECKING:
     from api.conditional import IfMatch
@@ -115,6 +116,7 @@ def post_create(*, author, data: dict[str, Any]) -> Post:
         try:
             with transaction.atomic():
                 post.save(force_insert=True)
+                outbox.record_post_change(before=None, after=post)
             return post
         except IntegrityError:
             if Post.objects.filter(slug=post.slug).exists():
@@ -137,6 +139,7 @@ def post_update(*, post_id: int, user, data: dict[str, Any], if_match: IfMatch |
         if not policies.can_change(user, post):
             raise PermissionDenied("You may not edit this post.")
         check_publishing(user, post, data)
+        before = outbox.post_state(post)
         for field, value in data.items():
             setattr(post, field, value)
         _apply_publishing(post)
@@ -150,6 +153,7 @@ def post_update(*, post_id: int, user, data: dict[str, Any], if_match: IfMatch |
                 post.save()
         except IntegrityError:
             raise ValidationError({"slug": ["This slug is already in use."]}) from None
+        outbox.record_post_change(before=before, after=post)
     return post
 
 
@@ -160,4 +164,6 @@ def post_delete(*, post_id: int, user, if_match: IfMatch | None = None) -> None:
             raise StalePost
         if not policies.can_delete(user, post):
             raise PermissionDenied("You may not delete this post.")
+        before = outbox.post_state(post)
         post.delete()
+        outbox.record_post_change(before=before, after=None)

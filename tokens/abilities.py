@@ -17,6 +17,8 @@ ABILITIES: dict[str, str] = {
     "posts:read": "Read posts",
     "posts:write": "Create, edit and delete posts (includes posts:read)",
     "user:read": "Read the owner's profile (/api/v1/user)",
+    "webhooks:read": "List the owner's webhooks and their deliveries (/api/v1/hooks)",
+    "webhooks:write": "Create, ping, redeliver and delete the owner's webhooks (includes webhooks:read)",
 }
 DEFAULT_ABILITIES = [ALL]
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from tokens import abilities as token_abilities
@@ -20,6 +21,10 @@ from tokens.settings import token_settings
 audit = logging.getLogger("polycms.audit")
 
 NAME_MAX_LENGTH = PersonalAccessToken._meta.get_field("name").max_length
+
+# Sent once per token, by the call that revoked it, with ``token`` and ``by``: what the token set up stops too
+# (webhooks it created are disabled).
+token_revoked = Signal()
 
 
 def token_create(
@@ -103,6 +108,7 @@ def token_revoke(*, token: PersonalAccessToken, by, ip: str | None = None) -> bo
     if updated:
         token.revoked_at, token.revoked_by = now, by
         audit.info("token.revoked", extra={"audit": _audit_fields(token, actor=by, ip=ip)})
+        token_revoked.send(sender=PersonalAccessToken, token=token, by=by)
     return bool(updated)
 
 
