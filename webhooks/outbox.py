@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -55,7 +55,7 @@ def event_body(event_type: str, timestamp: datetime, data: dict[str, Any]) -> st
 
 
 def _iso(value: datetime) -> str:
-    text = value.astimezone(timezone.UTC).isoformat()
+    text = value.astimezone(UTC).isoformat()
     return text.removesuffix("+00:00") + "Z"
 
 
