@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from tools.bench.seed import BENCH_USERNAME, LOAD_SLUG_PREFIX, LOAD_TOKEN_PREFIX, Progress
-from tools.bench.targets import DRF, KNOX, LIGHT_FIELDS, PAT, Target
+from tools.bench.targets import CURSOR_FIRST, DRF, KNOX, PAT, Target
 
 # Issue 14 goal 6: page 5,000 costs the same as page 1. A smaller table gets the page 90% of the way in.
 DEEP_PAGE = 5_000
@@ -128,25 +128,26 @@ def _headers(fixture: Fixture, target: Target) -> dict[str, str]:
 
 
 def _find_deep_cursor(client, fixture: Fixture) -> None:
-    """Walk ``links.next`` from the first page of the light list to page ``DEEP_PAGE`` (or 90% of the
-    way through a smaller table), as a client syncing everything would, and keep that page's path."""
+    """Walk ``links.next`` from the first cursor page of the light list (``cursor_first``: an empty
+    ``cursor=``) to page ``DEEP_PAGE`` (or 90% of the way through a smaller table), as a client syncing
+    everything would, and keep that page's path."""
     from posts.models import Post
 
-    pages = min(DEEP_PAGE, max(1, Post.objects.live().count() * 9 // 10 // DEEP_PAGE_SIZE))
-    path = f"/api/v1/posts?per_page={DEEP_PAGE_SIZE}&fields={LIGHT_FIELDS}"
-    progress = Progress("cursor walk", pages)
+    pages = min(DEEP_PAGE, max(2, Post.objects.live().count() * 9 // 10 // DEEP_PAGE_SIZE))
+    path = CURSOR_FIRST.url_path(fixture)
+    progress = None
     for page in range(1, pages):
         response = client.get(path)
-        if response.status_code != 200:
-            fixture.missing["cursor_deep"] = f"page {page} of the cursor walk answered {response.status_code}"
-            return
-        following = (response.json().get("links") or {}).get("next")
+        following = (response.json().get("links") or {}).get("next") if response.status_code == 200 else None
         if not following or "cursor=" not in following:
-            fixture.missing["cursor_deep"] = f"no cursor in links.next of page {page} ({following})"
-            progress.finish()
-            return
+            answer = f"links.next {following}" if response.status_code == 200 else f"{response.status_code}"
+            fixture.missing["cursor_deep"] = f"page {page} of the cursor walk: {answer}"[:200]
+            break
         parts = urlsplit(following)
         path = f"{parts.path}?{parts.query}"
+        progress = progress or Progress("cursor walk", pages)
         progress.advance()
-    progress.finish()
-    fixture.deep_cursor_path, fixture.deep_page = path, pages
+    else:
+        fixture.deep_cursor_path, fixture.deep_page = path, pages
+    if progress:
+        progress.finish()

@@ -40,7 +40,7 @@ GOALS = [
     Goal("4", "light list (5 fields) vs the full list (anonymous)", "list_light", "list_full_anon", 3.0),
     Goal("5", "full list (anonymous) vs DRF ListAPIView peer", "list_full_anon", "drf_list", 1.5),
     Goal("5", "full list (PAT) vs DRF ListAPIView peer", "list_full_pat", "drf_list", 1.5),
-    Goal("6", "deep cursor page vs page 1 (light list)", "cursor_deep", "list_light", 0.9),
+    Goal("6", "deep cursor page vs the first cursor page", "cursor_deep", "cursor_first", 0.9),
     Goal("7", "search vs an unfiltered list page (cost <= 3x)", "search", "list_anon", 1 / 3),
 ]
 

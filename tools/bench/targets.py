@@ -86,10 +86,13 @@ LIST_FULL_ANON = Target("list_full_anon", "GET /api/v1/posts 20 full posts  (ano
 LIST_304 = Target(
     "list_304", "GET /api/v1/posts 20 full If-None-Match -> 304", _FULL, expect=304, conditional_on="list_full_anon"
 )
-LIST_LIGHT = Target(
-    "list_light", f"GET /api/v1/posts?fields={LIGHT_FIELDS}", f"/api/v1/posts?per_page=20&fields={LIGHT_FIELDS}"
+LIGHT_LIST_PATH = f"/api/v1/posts?per_page=20&fields={LIGHT_FIELDS}"
+LIST_LIGHT = Target("list_light", f"GET /api/v1/posts?fields={LIGHT_FIELDS}", LIGHT_LIST_PATH)
+# An empty cursor= asks for the first page of cursor pagination (api.pagination); links.next carries the next.
+CURSOR_FIRST = Target(
+    "cursor_first", "GET /api/v1/posts?cursor= first page (light fields)", f"{LIGHT_LIST_PATH}&cursor="
 )
-CURSOR_DEEP = Target("cursor_deep", "GET /api/v1/posts?cursor=<deep> (light fields)", "{deep_cursor_path}")
+CURSOR_DEEP = Target("cursor_deep", "GET /api/v1/posts?cursor=<deep page> (light fields)", "{deep_cursor_path}")
 SEARCH = Target("search", f"GET /api/v1/posts?search={SEARCH_WORD}", f"/api/v1/posts?per_page=20&search={SEARCH_WORD}")
 CREATE = Target("create", "POST /api/v1/posts  (PAT)", "/api/v1/posts", PAT, "POST", expect=201)
 # The costliest document the POLYCMS_POSTS limits accept, one request at a time: its latency is the time
@@ -122,6 +125,7 @@ ALL_TARGETS = [
     LIST_ANON,
     LIST_PAT,
     LIST_304,
+    CURSOR_FIRST,
     CURSOR_DEEP,
     SEARCH,
     CREATE,
