@@ -21,6 +21,7 @@ API_VERSION = "v1"
 RESOURCES = {
     "posts": "api:post-list",
     "tokens": "api:token-list",
+    "hooks": "api:hook-list",
     "user": "api:user",
     "health": "api:health",
     "auth_csrf": "api:auth-csrf",
