@@ -259,7 +259,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "posts.models.Post.Status",  # its name from before deliveries had a status too
+        "DeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "WebhookEventEnum": "webhooks.events.SUBSCRIBABLE",
+    },
     "PREPROCESSING_HOOKS": ["api.schema.canonical_paths"],
 }
 

@@ -18,6 +18,7 @@ from tokens.permissions import HasTokenAbility, is_token_request
 from webhooks import selectors, services
 from webhooks.models import Delivery, Webhook
 from webhooks.permissions import ManagesOwnWebhooks, TokenMayReadPosts
+from webhooks.schema import CALLBACKS
 from webhooks.serializers import DeliverySerializer, WebhookCreatedSerializer, WebhookSerializer
 
 # Routes under one webhook are named "…-detail", as item routes are: the API index lists collections only.
@@ -61,6 +62,7 @@ class WebhookViewSet(
             accepted.update(self.paginator.query_parameters)
         return accepted
 
+    @extend_schema(request=WebhookSerializer, responses={201: WebhookCreatedSerializer}, callbacks=CALLBACKS)
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
