@@ -45,13 +45,11 @@ class Receiver:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # answer at once, not after the client's delayed ACK
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 with receiver.arrived:
-                    receiver.received.append(
-                        Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                    )
+                    receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     answer = receiver.script.pop(0) if receiver.script else receiver.default
                     receiver.arrived.notify_all()
                 if answer.hold is not None:
