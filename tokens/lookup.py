@@ -164,6 +164,9 @@ def token_by_digests(digests: list[str]) -> PersonalAccessToken | None:
     return token
 
 
+EXPLICIT_PREPARATION_ONLY = 2**62
+
+
 @contextlib.contextmanager
 def _preparing_cursor() -> Iterator[Any]:
     """``connection.cursor()``, but on PostgreSQL over a server-side binding psycopg cursor that prepares
@@ -175,8 +178,13 @@ def _preparing_cursor() -> Iterator[Any]:
         return
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's automatic preparation off (for connection poolers), and with it any
+        # preparation. A threshold no query reaches keeps automatic preparation off and lets this one in.
+        raw.prepare_threshold = EXPLICIT_PREPARATION_ONLY
     with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+        cursor = connection._prepare_cursor(_preparing_cursor_class()(raw))
     with cursor:
         yield cursor
 
@@ -187,6 +195,14 @@ def _preparing_cursor_class() -> type:
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            super().execute(query, params, prepare=True, binary=binary)
+            # Django's query log reads a client-side cursor's _query.query: the statement, without the digests.
+            self._query = _LoggedQuery(query.encode())
+            return self
 
     return PreparingCursor
+
+
+@dataclass(frozen=True)
+class _LoggedQuery:
+    query: bytes

@@ -158,3 +158,18 @@ def test_a_token_under_a_fallback_key_is_found_without_a_write(user, make_token,
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
     assert found.pk == token.pk and found.digest == token.digest
     assert PersonalAccessToken.objects.get(pk=token.pk).digest == token.digest != crypto.digest(plaintext)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: prepared statements")
+def test_the_lookup_is_prepared_once_per_connection_and_logged_as_one_query(user, make_token):
+    _, plaintext = make_token(user)
+    digests = crypto.candidate_digests(plaintext)
+    with CaptureQueriesContext(connection) as captured:
+        tokens = [lookup.token_by_digests(digests) for _ in range(3)]
+    assert len(captured.captured_queries) == 3 and all(t.owner == user for t in tokens)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%tokens_personalaccesstoken%"])  # fmt: skip
+        assert cursor.fetchall() == [(3,)]
+    # Other queries are not prepared: Django's automatic preparation stays off.
+    assert connection.connection.prepare_threshold == lookup.EXPLICIT_PREPARATION_ONLY
