@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import os
 import re
+import signal
 import sys
 import time
 from dataclasses import asdict
@@ -129,6 +130,8 @@ def log(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when it completed (1 with ``--check`` when a target is not met)."""
     args = parse_args(argv)
+    # Stopped with SIGTERM, still stop the gunicorns and remove the run's tokens (finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load.ensure_wrk()
     sets = datasets(args)
     os.environ.update(bench_environment(next(iter(sets.values())).database))

@@ -74,6 +74,8 @@ def _server_settings(target: Target) -> Iterator[None]:
         stack.enter_context(
             mock.patch.multiple(
                 APIView,
+                authentication_classes=api_settings.DEFAULT_AUTHENTICATION_CLASSES,
+                permission_classes=api_settings.DEFAULT_PERMISSION_CLASSES,
                 renderer_classes=api_settings.DEFAULT_RENDERER_CLASSES,
                 parser_classes=api_settings.DEFAULT_PARSER_CLASSES,
                 throttle_classes=api_settings.DEFAULT_THROTTLE_CLASSES,
