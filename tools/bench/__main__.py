@@ -162,6 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if args.check and not all(v["met"] for v in verdicts) else 0
 
 
+def _delete_created_posts(database: str, fixture) -> None:
+    from django.db import connection
+
+    from posts.models import Post
+
+    seed.use_database(database)
+    Post.objects.filter(slug__startswith=f"{seed.LOAD_SLUG_PREFIX}{fixture.run_id}").delete()
+    connection.close()
+
+
 def _delete_cache_keys() -> None:
     """Delete this run's keys (rate-limit windows) from a shared Redis: only ours, by their prefix."""
     url = os.environ.get("REDIS_URL")
@@ -303,6 +313,12 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
             for (label, kind), server in servers.items()
         }
 
+        def _after(label: str, target: Target) -> None:
+            # The posts a POST target created go as soon as it is done: the largest documents the limits
+            # accept, newest of all, would otherwise fill the token's list pages in every later round.
+            if target.method == "POST":
+                _delete_created_posts(sets[label].database, fixtures[label])
+
         def run(label: str, target: Target, duration: float) -> load.WrkResult:
             fixture = fixtures[label]
             return meters[label, target.server].measure(
@@ -322,9 +338,11 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
             log(f"warm-up: {args.warmup:g}s per target")
             for label, target in plan(1):
                 run(label, target, args.warmup)
+                _after(label, target)
         for n in range(1, args.rounds + 1):
             for label, target in plan(n):
                 outcome = run(label, target, args.duration)
+                _after(label, target)
                 results[label][target.key].append(outcome)
                 log(
                     f"  round {n}/{args.rounds}  {label:<5}  {target.label:<56} {outcome.requests_per_second:8,.0f} "
