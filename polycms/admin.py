@@ -21,7 +21,7 @@ from accounts import services as signin
 # their own box, after these. New content apps (categories, tags, media) join "Content".
 ADMIN_SECTIONS: dict[str, tuple[str, ...]] = {
     "Content": ("posts",),
-    "API access": ("tokens",),
+    "API access": ("tokens", "webhooks"),
     "Users": ("auth.user", "auth.group"),
 }
 
