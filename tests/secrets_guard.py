@@ -1,6 +1,8 @@
-"""A guard around every test: no token plaintext may appear anywhere but its creation response.
+"""A guard around every test: no token plaintext or webhook signing secret may appear anywhere but its creation
+response.
 
-Every plaintext minted during a test (``tokens.crypto.generate_token``) is looked for, after the test
+Every plaintext minted during a test (``tokens.crypto.generate_token``, ``webhooks.crypto.generate_secret``: a
+webhook's creation or a rotation) is looked for, after the test
 body ran and before its database transaction is rolled back, in
 - every text column of every table,
 - every log record emitted during the test (message and audit fields),
@@ -19,6 +21,7 @@ from django.db import connection
 from django.test import client as django_client
 
 from tokens import crypto
+from webhooks import crypto as webhook_crypto
 
 _minted: list[str] = []
 _responses: list[tuple[str, str, bytes]] = []
@@ -31,14 +34,25 @@ class _CapturingHandler(logging.Handler):
         _log_lines.append(f"{record.getMessage()} {getattr(record, 'audit', '')} {record.args!r}")
 
 
+def secret_part(plaintext: str) -> str:
+    """40 random characters of a token (``pcms_`` + 40 + a checksum) or of a webhook secret (``whsec_`` + base64)."""
+    return plaintext[6:46] if plaintext.startswith(webhook_crypto.SECRET_PREFIX) else plaintext[5:45]
+
+
 def pytest_configure(config):
     original_generate = crypto.generate_token
+    original_generate_secret = webhook_crypto.generate_secret
     original_request = django_client.Client.request
 
     def recording_generate() -> str:
         plaintext = original_generate()
         _minted.append(plaintext)
         return plaintext
+
+    def recording_generate_secret() -> str:
+        secret = original_generate_secret()
+        _minted.append(secret)
+        return secret
 
     def recording_request(self, **request):
         response = original_request(self, **request)
@@ -47,6 +61,7 @@ def pytest_configure(config):
         return response
 
     crypto.generate_token = recording_generate
+    webhook_crypto.generate_secret = recording_generate_secret
     django_client.Client.request = recording_request
 
 
@@ -68,7 +83,7 @@ def find_leaks(plaintexts: list[str], responses: list[tuple[str, str, bytes]], l
     leaks: list[str] = []
     for plaintext in plaintexts:
         # Case-insensitive: the admin capitalises messages ("Pcms_…").
-        secret = plaintext[5:45].lower()
+        secret = secret_part(plaintext).lower()
         showing = [(method, path) for method, path, body in responses if secret.encode() in body.lower()]
         if len(showing) > 1 or any(method != "POST" for method, _ in showing):
             leaks.append(f"responses {showing}")
@@ -87,7 +102,7 @@ def leaks_in_database(plaintexts: list[str]) -> list[str]:
                 text = " ".join(str(value) for value in row).lower()
                 if table == "django_session":  # session data is signed and encoded: look inside
                     text += str(SessionStore().decode(row[1])).lower()
-                leaks += [f"database table {table}" for p in plaintexts if p[5:45].lower() in text]
+                leaks += [f"database table {table}" for p in plaintexts if secret_part(p).lower() in text]
     return leaks
 
 
@@ -111,13 +126,14 @@ def pytest_runtest_call(item):
     stats["responses_scanned"] += len(_responses)
     stats["log_records_scanned"] += len(_log_lines)
     if leaks:
-        raise AssertionError(f"token plaintext leaked outside its creation response: {sorted(set(leaks))}")
+        raise AssertionError(f"secret leaked outside its creation response: {sorted(set(leaks))}")
     return result
 
 
 def pytest_terminal_summary(terminalreporter):
     if stats["tests_scanned"]:
         terminalreporter.write_line(
-            "secrets guard: {plaintexts_checked} token plaintexts from {tests_scanned} tests checked against "
+            "secrets guard: {plaintexts_checked} token plaintexts and webhook secrets from {tests_scanned} tests "
+            "checked against "
             "{responses_scanned} responses, {log_records_scanned} log records and the database: 0 leaks".format(**stats)
         )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from standardwebhooks import Webhook as Verifier
 
 from posts.services import post_create
+from tests import secrets_guard
 from tests.webhooks.receivers import Answer
 from webhooks import crypto, services
 from webhooks.models import Delivery, Webhook
@@ -279,6 +280,16 @@ def test_the_secret_appears_nowhere_after_creation(staff_author, caplog):
     for session in Session.objects.all():
         assert random_part not in f"{session.session_data} {session.get_decoded()}"
     assert random_part not in " ".join(morsel.value for morsel in client.cookies.values())
+
+
+def test_the_suites_secrets_guard_watches_webhook_secrets_too():
+    secret = crypto.generate_secret()
+    created = [("POST", url("add"), f'value="{secret}"'.encode())]
+
+    assert secret in secrets_guard._minted  # so every test's responses, logs and tables are searched for it
+    assert secrets_guard.find_leaks([secret], created, []) == []
+    assert secrets_guard.find_leaks([secret], [*created, ("GET", url("changelist"), secret.upper().encode())], [])
+    assert secrets_guard.find_leaks([secret], [], [f"oops {secret}"]) == ["log record"]
 
 
 def test_the_encrypted_secrets_cannot_be_used_as_changelist_filters(admin_client, make_webhook):
