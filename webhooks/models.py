@@ -146,9 +146,7 @@ class Delivery(models.Model):
     # Failed attempts since the delivery was (re)queued: the position in RETRY_SCHEDULE.
     retry_index = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # A worker's claim while it sends (LEASE_SECONDS); past it the attempt is presumed lost with its worker.
-    leased_until = models.DateTimeField(null=True, blank=True)
-    # The job (django-tasks result id) queued for the next attempt.
+    # The job (django-tasks result id) that makes the next attempt; any other job for this delivery does nothing.
     task_id = models.UUIDField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -265,8 +265,16 @@ def events_dispatch(*, limit: int = 100) -> int:
     its job. Safe to run concurrently: each event is taken once (``SKIP LOCKED`` on PostgreSQL, the write lock
     on SQLite). Returns the number of deliveries made."""
     made = 0
+    due = WebhookEvent.objects.filter(dispatched_at__isnull=True, available_at__lte=timezone.now())
+    if not due.exists():  # one query for the many jobs a burst of events leaves with nothing to do
+        return made
     while True:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Durable before any delivery is sent, even from a worker that commits asynchronously: a dispatch
+                # lost in a crash would be made again, with new webhook-ids receivers could not dedupe.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO ON")
             now = timezone.now()
             batch = list(
                 WebhookEvent.objects.select_for_update(skip_locked=True)
@@ -344,24 +352,22 @@ def _deliveries_create(event: WebhookEvent, recipients: list[tuple[Webhook, bool
 # ---------------------------------------------------------------------------- attempts
 
 
-def delivery_attempt(*, message_id: str) -> str:
-    """Make the next attempt of the delivery ``message_id`` (its ``webhook-id``) if it is due and nobody else is
-    making it; record it, and queue the retry or settle the delivery. Returns the outcome (``succeeded``,
-    ``retry``, ``failed``) or ``skipped`` (not due, finished or claimed by another worker).
+def delivery_attempt(*, message_id: str, job_id: str | None = None) -> str:
+    """Make the next attempt of the delivery ``message_id`` (its ``webhook-id``) if it is due and ``job_id`` is
+    its current job (``Delivery.task_id``: one job at a time makes its attempts; a superseded one does nothing);
+    record it, and queue the retry or settle the delivery. Returns the outcome (``succeeded``, ``retry``,
+    ``failed``) or ``skipped`` (not due, finished, or not its current job).
 
-    At-least-once: a worker that dies after sending and before recording leaves its claim to expire
-    (``LEASE_SECONDS``), and the upkeep queues the delivery again with the same ``webhook-id``.
+    At-least-once: a worker that dies after sending and before recording leaves its job RUNNING; once that job
+    started more than ``LEASE_SECONDS`` ago the upkeep queues a new one, which sends the same ``webhook-id``.
     """
     now = timezone.now()
-    lease = now + timedelta(seconds=webhook_settings.LEASE_SECONDS)
-    claimed = (
-        Delivery.objects.filter(message_id=message_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(leased_until=lease)
-    )
-    if not claimed:
+    due = Delivery.objects.filter(message_id=message_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+    if job_id is not None:
+        due = due.filter(task_id=job_id)
+    delivery = next(iter(due.select_related("webhook__owner", "event")), None)
+    if delivery is None:
         return "skipped"
-    delivery = Delivery.objects.select_related("webhook__owner", "event").get(message_id=message_id)
     webhook, event = delivery.webhook, delivery.event
     if not webhook.enabled and event.type != webhook_events.PING:
         _settle_unsent(delivery, "Not sent: the webhook is disabled.")
@@ -483,7 +489,6 @@ def _record(
         delivery.last_attempt_at = attempted_at
         delivery.last_status_code = status_code
         delivery.last_error = error
-        delivery.leased_until = None
         if outcome == DeliveryAttempt.Outcome.RETRY:
             delivery.retry_index += 1
             delivery.next_attempt_at = now + timedelta(seconds=delay)
@@ -500,7 +505,6 @@ def _record(
                 "last_attempt_at",
                 "last_status_code",
                 "last_error",
-                "leased_until",
                 "retry_index",
                 "next_attempt_at",
                 "task_id",
@@ -555,7 +559,7 @@ def _notify_failing(webhook: Webhook) -> None:
 def _settle_unsent(delivery: Delivery, error: str) -> None:
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.FAILED, last_error=error, leased_until=None, next_attempt_at=None, finished_at=now
+        status=Delivery.Status.FAILED, last_error=error, next_attempt_at=None, finished_at=now
     )
 
 
@@ -564,8 +568,9 @@ def _settle_unsent(delivery: Delivery, error: str) -> None:
 
 def webhooks_upkeep() -> dict[str, int]:
     """What every worker does every ``UPKEEP_INTERVAL`` seconds (``manage.py worker``), safe to run anywhere and
-    concurrently: dispatch events whose job was lost; queue again the deliveries that are due for longer than
-    ``UPKEEP_GRACE`` but claimed by nobody and queued nowhere (their worker died); disable the webhooks of
+    concurrently: dispatch events whose job was lost; queue again the deliveries due for longer than
+    ``UPKEEP_GRACE`` whose job is neither queued nor running for less than ``LEASE_SECONDS`` (its worker died,
+    or it failed); disable the webhooks of
     expired tokens; forget previous secrets past their overlap. Returns counts."""
     from django_tasks_db.models import DBTaskResult
 
@@ -576,13 +581,15 @@ def webhooks_upkeep() -> dict[str, int]:
     grace = now - timedelta(seconds=webhook_settings.UPKEEP_GRACE)
     if WebhookEvent.objects.filter(dispatched_at__isnull=True, available_at__lte=grace).exists():
         counts["dispatched"] = events_dispatch()
-    queued = DBTaskResult.objects.filter(id=OuterRef("task_id"), status="READY")
+    started_since = now - timedelta(seconds=webhook_settings.LEASE_SECONDS)
+    alive = DBTaskResult.objects.filter(id=OuterRef("task_id")).filter(
+        Q(status="READY") | Q(status="RUNNING", started_at__gt=started_since)
+    )
     with transaction.atomic():
         lost = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=grace)
-            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-            .filter(~Exists(queued))
+            .filter(~Exists(alive))
             .order_by("next_attempt_at")[:500]
         )
         for delivery in lost:

@@ -28,8 +28,8 @@ webhook_settings = AppSettings(
         # Attempts (and finished deliveries, their events and job results) older than this are deleted by
         # `manage.py prunewebhooks`.
         "RETENTION_DAYS": 30,
-        # A worker claims a delivery for this many seconds (longer than TIMEOUT). A delivery still claimed after
-        # that belongs to a dead worker: the upkeep queues it again.
+        # A delivery job still running this many seconds after it started (much longer than TIMEOUT) belongs to
+        # a dead worker: the upkeep queues the delivery again.
         "LEASE_SECONDS": 60,
         # Seconds between two upkeep passes of each worker (`manage.py worker`): re-queue what a dead worker left,
         # dispatch events whose job was lost, disable the webhooks of expired tokens.

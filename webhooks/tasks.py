@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from webhooks import services
 
@@ -13,7 +13,8 @@ def dispatch_events() -> int:
     return services.events_dispatch()
 
 
-@task()
-def deliver(message_id: str) -> str:
-    """Attempt the delivery ``message_id`` (``services.delivery_attempt``); queues its retry itself."""
-    return services.delivery_attempt(message_id=message_id)
+@task(takes_context=True)
+def deliver(context: TaskContext, message_id: str) -> str:
+    """Attempt the delivery ``message_id`` if this job is its current one (``services.delivery_attempt``); queues
+    its retry itself."""
+    return services.delivery_attempt(message_id=message_id, job_id=context.task_result.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -333,6 +334,16 @@ def test_ping_reaches_even_a_webhook_subscribed_to_other_events(author, receiver
     assert delivery.status == Delivery.Status.SUCCEEDED
 
 
+def test_a_superseded_job_does_nothing(author, receiver, make_webhook, jobs):
+    make_webhook(owner=author, url=receiver.url, events=["post.created"])
+    post_create(author=author, data={"title": "Twice queued"})
+    services.events_dispatch()
+    delivery = Delivery.objects.get()
+    assert services.delivery_attempt(message_id=delivery.message_id, job_id=str(uuid.uuid4())) == "skipped"
+    jobs()
+    assert len(receiver.wait_for(1)) == 1
+
+
 def test_redeliver_sends_the_same_message_again(author, receiver, make_webhook, jobs):
     make_webhook(owner=author, url=receiver.url, events=["post.created"])
     receiver.script = [Answer(status=404)]
@@ -388,13 +399,13 @@ def test_the_upkeep_requeues_a_delivery_whose_worker_died(author, receiver, make
     post_create(author=author, data={"title": "Orphan"})
     services.events_dispatch()
     delivery = Delivery.objects.get()
-    # A worker claimed the job and the delivery, then died: the job stays RUNNING, the claim expires.
-    DBTaskResult.objects.filter(id=delivery.task_id).update(status="RUNNING")
-    lease = timedelta(seconds=webhook_settings.LEASE_SECONDS)
-    Delivery.objects.filter(pk=delivery.pk).update(leased_until=timezone.now() + lease)
+    # A worker claimed the delivery's job, then died: the job stays RUNNING for ever.
+    DBTaskResult.objects.filter(id=delivery.task_id).update(status="RUNNING", started_at=timezone.now())
     jobs()
-    assert receiver.received == []  # its job is gone with the worker
-    with time_machine.travel(timezone.now() + lease + timedelta(seconds=webhook_settings.UPKEEP_GRACE), tick=False):
+    assert receiver.received == []
+    lease = timedelta(seconds=webhook_settings.LEASE_SECONDS)
+    assert services.webhooks_upkeep()["requeued"] == 0  # it may still be sending
+    with time_machine.travel(timezone.now() + lease + timedelta(seconds=1), tick=False):
         assert services.webhooks_upkeep()["requeued"] == 1
         assert services.webhooks_upkeep()["requeued"] == 0  # queued now: not twice
         jobs()
