@@ -258,6 +258,7 @@ def _prepare(args: argparse.Namespace, sets: dict[str, Sizes], chosen: list[Targ
         fixture = fixtures[label] = bench_fixtures.make_fixture()
         bench_fixtures.discover(fixture, chosen)
         per_request = queries.per_request(fixture, chosen)
+        _delete_created_posts(sizes.database, fixture)  # the probes' POSTs: not in the lists under load
         for key, why in fixture.missing.items():
             log(f"  {key} cannot run and is left out: {why}")
         probes[label] = {
