@@ -62,7 +62,8 @@ def judge(goal: Goal, rps: dict[str, list[float]], errors: dict[str, int], missi
     result = {"goal": goal.issue_goal, "name": goal.name, "limit": limit}
     absent = [key for key in goal.keys if key not in rps]
     if absent:
-        why = "; ".join(f"{key}: {missing.get(key, 'not chosen (--only)')}" for key in absent)
+        # The reasons in full are in the targets table; here the start of each.
+        why = "; ".join(f"{key}: {missing.get(key, 'not chosen (--only)')[:50]}" for key in absent)
         return {**result, "measured": f"not run ({why})", "verdict": NOT_RUN, "met": False}
     ratio = paired_ratio(*(rps[key] for key in goal.keys))
     measured = "—" if ratio is None else f"{ratio:.2f}x"
