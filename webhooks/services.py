@@ -28,6 +28,7 @@ import logging
 import random
 import time
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -85,8 +86,6 @@ def _validate(target_url: str | None, events: list[str] | None, description: str
 def _resolution_refusal(url: str) -> str | None:
     """A host that resolves now to an address deliveries would refuse is refused at once. A host that does not
     resolve is accepted: every delivery resolves and checks it again."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     try:
         transport.resolve(parts.hostname, parts.port or 443)
@@ -544,7 +543,7 @@ def _notify_failing(webhook: Webhook) -> None:
         return
     days = webhook_settings.DISABLE_AFTER_FAILING_DAYS
     send_mail(
-        subject=f"PolyCMS disabled your webhook to {webhook.target_url}",
+        subject=f"PolyCMS disabled your webhook to {urlsplit(webhook.target_url).hostname}",
         message=(
             f"Every delivery to {webhook.target_url} (webhook {webhook.pk}) has failed for {days} days, so PolyCMS "
             "stopped sending to it. Its delivery log shows the answers it got. Once the endpoint works again, "
@@ -636,7 +635,8 @@ def _audit_fields(webhook: Webhook, *, actor, ip: str | None, **extra) -> dict:
     return {
         "webhook_id": webhook.pk,
         "owner_id": webhook.owner_id,
-        "target_url": webhook.target_url,
+        # The host only: a REST hook's URL often carries a capability in its path (Zapier's do).
+        "target_host": urlsplit(webhook.target_url).hostname,
         "actor_id": getattr(actor, "pk", None),
         "ip": ip,
         **extra,

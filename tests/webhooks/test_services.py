@@ -283,7 +283,8 @@ def test_failing_for_five_days_disables_and_emails_the_owner(
     assert day == 5
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [author.email]
-    assert hook.target_url in mail.outbox[0].subject
+    assert "127.0.0.1" in mail.outbox[0].subject
+    assert hook.target_url in mail.outbox[0].body
     assert any(getattr(r, "audit", {}).get("reason") == "failing" for r in caplog.records)
 
 
