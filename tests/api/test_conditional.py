@@ -1,8 +1,8 @@
-"""api/conditional.py: If-Match parsed by RFC 9110, compared strongly."""
+"""api/conditional.py: If-Match parsed by RFC 9110 and compared strongly; If-None-Match compared weakly."""
 
 import pytest
 
-from api.conditional import EntityTag, IfMatch, if_match_precondition, parse_if_match
+from api.conditional import EntityTag, IfMatch, if_match_precondition, parse_if_match, parse_if_none_match
 from api.exceptions import ParseError, PreconditionFailed
 
 CURRENT = '"12-3"'
@@ -87,3 +87,33 @@ def test_only_weak_tags_fail_at_once_saying_why(value):
 @pytest.mark.parametrize("value", [None, "*", '"12-3"', 'W/"12-3", "12-2"'])
 def test_a_precondition_that_can_match_is_returned_as_parsed(value):
     assert if_match_precondition(value) == parse_if_match(value)
+
+
+# ---------------------------------------------------------------------------- If-None-Match (weak comparison)
+@pytest.mark.parametrize(
+    ("value", "etag", "matches"),
+    [
+        ('"12-3"', '"12-3"', True),
+        ('W/"12-3"', '"12-3"', True),  # weak comparison: W/ on either side does not matter
+        ('"12-3"', 'W/"12-3"', True),
+        ('W/"abc"', 'W/"abc"', True),
+        ('"12-2", W/"12-3"', '"12-3"', True),
+        ('"12-2"', '"12-3"', False),
+        ('"12-30"', '"12-3"', False),
+        ("*", '"12-3"', True),
+        (" * ", 'W/"abc"', True),
+    ],
+)
+def test_if_none_match_compares_weakly(value, etag, matches):
+    assert parse_if_none_match(value).matches(etag) is matches
+
+
+def test_no_if_none_match_header_is_no_condition():
+    assert parse_if_none_match(None) is None
+
+
+@pytest.mark.parametrize("value", ["12-3", 'w/"12-3"', '"12-3', '"12-3" "12-4"', '*, "12-3"', "", " , "])
+def test_malformed_if_none_match_is_a_parse_error_showing_the_expected_form(value):
+    with pytest.raises(ParseError) as caught:
+        parse_if_none_match(value)
+    assert 'If-None-Match: "12-3"' in str(caught.value.detail)
