@@ -6,11 +6,14 @@ import datetime
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
 from api.filters import ChoiceFilter, OrderingFilter
+from posts import search
 from posts.models import Post, parse_id
+
+# The list's order without ?ordering= (and, last, the tie-breaker of every ordering).
+DEFAULT_ORDERING = ("-created_at", "-id")
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
@@ -33,10 +36,18 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class PostFilter(django_filters.FilterSet):
+    """The list's filters, and its ordering (``ordering``, else ``DEFAULT_ORDERING``). Ranking search results
+    by relevance is the view's (``posts.search.ranked``): only page-number lists without ``ordering`` are."""
+
     status = ChoiceFilter(choices=Post.Status.choices)
     type = ChoiceFilter(choices=Post.Type.choices)
     author = django_filters.CharFilter(method="filter_author", help_text="Author id or username.")
-    search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Title, excerpt and text.")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text='Title, excerpt and text: words, "a phrase", or, -word (PostgreSQL full-text search, most '
+        "relevant first without ordering; elsewhere a substring).",
+    )
     published_after = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
     created_after = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -58,16 +69,18 @@ class PostFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value: str):
         value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value) | Q(excerpt__icontains=value) | Q(content_text__icontains=value)
-        )
+        return search.matching(queryset, value) if value else queryset
 
     @property
     def qs(self):
         queryset = super().qs
-        if not self.form.cleaned_data.get("ordering"):
-            return queryset.order_by("-created_at", "-id")
-        # A unique tie-breaker keeps pages stable when the ordering field repeats.
-        return queryset.order_by(*queryset.query.order_by, "-id")
+        if self.form.cleaned_data.get("ordering"):
+            # A unique tie-breaker keeps pages stable when the ordering field repeats.
+            return queryset.order_by(*queryset.query.order_by, DEFAULT_ORDERING[-1])
+        return queryset.order_by(*DEFAULT_ORDERING)
+
+
+def is_filtered(query_params) -> bool:
+    """Whether a request names any of ``PostFilter``'s parameters; without one, a list is every post the
+    caller may see in ``DEFAULT_ORDERING`` (``posts.selectors`` reads it without building the filter form)."""
+    return any(name in query_params for name in PostFilter.base_filters)

@@ -1,11 +1,15 @@
 """Post representation: every model field, ``content_raw`` always as an object, ``author`` as
-``{id, username, name}``; or only the fields a ``?fields=`` query selects."""
+``{id, username, name}``; or only the fields a ``?fields=`` query selects. ``PostRepresentation`` builds
+the same output for reads without DRF's per-instance field machinery."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -56,7 +60,12 @@ class AuthorSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "name"]
 
     def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
+        return display_name(user.username, user.first_name, user.last_name)
+
+
+def display_name(username: str, first_name: str, last_name: str) -> str:
+    """An author's ``name``: their full name (``User.get_full_name()``), or their username without one."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -133,3 +142,92 @@ def post_columns(fields: Collection[str]) -> list[str]:
     if "author" in fields:
         columns += ["author", *(f"author__{column}" for column in AuthorSerializer.columns)]
     return columns
+
+
+# How PostRepresentation turns a column value into the output: as it is (the database already gives what the
+# serializer field's to_representation() would return), as DRF's ISO 8601 date-time, or through the field.
+_AS_IS, _DATETIME, _FIELD = "as-is", "datetime", "field"
+_AS_IS_FIELDS = (serializers.IntegerField, serializers.CharField, serializers.ChoiceField, EditorJSField)
+
+
+def _iso_datetime(value, zone) -> str:
+    """``serializers.DateTimeField().to_representation(value)`` with ``DATETIME_FORMAT = "iso-8601"``."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _conversion(field: serializers.Field) -> str:
+    if isinstance(field, serializers.DateTimeField):
+        iso = getattr(field, "format", serializers.api_settings.DATETIME_FORMAT) == "iso-8601"
+        return _DATETIME if iso else _FIELD
+    return _AS_IS if isinstance(field, _AS_IS_FIELDS) else _FIELD
+
+
+class PostRepresentation:
+    """``PostSerializer(post, fields=fields).data`` for reads, planned once per field set and reused.
+
+    A ``ModelSerializer`` builds and deep-copies its fields on every use, and passes each value through a
+    chain of ``get_attribute`` / ``to_representation`` calls: most of a list's CPU, profiled. The plan is
+    made from ``PostSerializer``'s own fields, so a field added there is not forgotten here (one of a kind
+    this class does not know goes through its own ``to_representation``); a test checks that both give the
+    same output.
+
+    ``columns`` are what ``from_rows()`` reads, for ``QuerySet.values_list()``: ``id`` and ``version``
+    first, then the fields' columns, the author's joined.
+    """
+
+    def __init__(self, fields: Collection[str]) -> None:
+        self.columns = ["id", "version"]
+        # (output name, conversion, column index or the author's column indexes, serializer field)
+        self._plan: list[tuple[str, str, Any, serializers.Field]] = []
+        for name, field in PostSerializer(fields=fields).fields.items():
+            if isinstance(field, AuthorSerializer):
+                author = [f"{field.source}__{column}" for column in AuthorSerializer.columns]
+                self._plan.append((name, "author", [self._column(column) for column in author], field))
+            else:
+                self._plan.append((name, _conversion(field), self._column(field.source), field))
+
+    def _column(self, column: str) -> int:
+        if column not in self.columns:
+            self.columns.append(column)
+        return self.columns.index(column)
+
+    def from_rows(self, rows: Iterable[Sequence]) -> list[dict[str, Any]]:
+        """The output for each row of ``values_list(*self.columns)``."""
+        zone = timezone.get_current_timezone()
+        return [self._build(row, zone) for row in rows]
+
+    def from_post(self, post: Post) -> dict[str, Any]:
+        """The output for a ``Post`` loaded with (at least) the columns of ``post_columns()``."""
+        return self._build([_attribute(post, column) for column in self.columns], timezone.get_current_timezone())
+
+    def _build(self, row: Sequence, zone) -> dict[str, Any]:
+        data = {}
+        for name, conversion, index, field in self._plan:
+            if conversion == "author":
+                author_id, username, first_name, last_name = (row[i] for i in index)
+                name_shown = display_name(username, first_name, last_name)
+                data[name] = {"id": author_id, "username": username, "name": name_shown}
+                continue
+            value = row[index]
+            if value is None or conversion == _AS_IS:
+                data[name] = value
+            elif conversion == _DATETIME:
+                data[name] = _iso_datetime(value, zone)
+            else:
+                data[name] = field.to_representation(value)
+        return data
+
+
+def _attribute(post: Post, column: str) -> Any:
+    value = post
+    for part in column.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def post_representation(fields: frozenset[str]) -> PostRepresentation:
+    """The ``PostRepresentation`` of a field set, built on first use; the last 64 used are kept (``?fields=``
+    is the caller's choice, of thousands of combinations)."""
+    return PostRepresentation(fields)

@@ -25,5 +25,15 @@ posts_settings = AppSettings(
         # Items per page of a post list that includes content_raw or content_html (?fields=...): a post's content
         # can be several times CONTENT_MAX_BYTES once rendered, so this bounds such a response (README, Posts).
         "MAX_CONTENT_PAGE_SIZE": 20,
+        # Anonymous GETs of posts (published ones, the same for every anonymous reader) answer
+        # "Cache-Control: public, max-age=CACHE_MAX_AGE, stale-while-revalidate=CACHE_STALE_WHILE_REVALIDATE"
+        # (seconds): a CDN or browser serves them that long without asking, then as long again while it
+        # revalidates (If-None-Match, a 304 when nothing changed). So an edit, an unpublished post or a
+        # scheduled one coming out reaches anonymous readers up to their sum later. 0 and 0: always revalidate.
+        "CACHE_MAX_AGE": 60,
+        "CACHE_STALE_WHILE_REVALIDATE": 60,
+        # A search without ?ordering= (on PostgreSQL) lists the SEARCH_RANK_WINDOW newest matches, most relevant
+        # first: ranking costs the database as much as there are posts to rank (README, Posts).
+        "SEARCH_RANK_WINDOW": 200,
     },
 )

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import hashlib
+from collections.abc import Collection, Sequence
 
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpResponseNotModified
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.conditional import IfMatch, if_match_precondition
+from api.caching import PublicReadMixin
+from api.conditional import IfMatch, if_match_precondition, parse_if_none_match
 from api.exceptions import NotFound, PreconditionFailed, ValidationError
+from api.pagination import Rows
 from api.query import QueryParametersMixin
-from posts import idempotency, services
-from posts.filters import PostFilter
+from posts import idempotency, search, selectors, services
+from posts.filters import DEFAULT_ORDERING, PostFilter, is_filtered
 from posts.models import Post, parse_id, validate_post_slug
 from posts.permissions import PostAccess
-from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerializer, post_columns
+from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerializer, post_columns, post_representation
 from posts.settings import posts_settings
 from tokens.permissions import HasTokenAbility
 
@@ -85,6 +92,18 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Any unique string (e.g. a UUID), at most 255 characters. Retrying with the same key and body "
     "within 24 h returns the first response instead of creating a duplicate; the same key with another body is 422.",
 )
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag of the response you cached, as it came (a comma-separated list of ETags, or * for any). "
+    "When the response would be the same (weak comparison) the answer is 304 Not Modified with no body; a "
+    "malformed one is 400.",
+)
+CONDITIONAL_GET_RESPONSES = {
+    200: PostSerializer,
+    304: OpenApiResponse(description="Not Modified: the If-None-Match ETag is current; no body."),
+}
 ID_OR_SLUG = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Post id or slug.")
 
 
@@ -92,17 +111,30 @@ def _forget_renderer_context(response: Response) -> None:
     response.renderer_context = {}
 
 
+def _not_modified(etag: str) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
+
+
 @extend_schema_view(
-    list=extend_schema(parameters=[LIST_FIELDS_PARAMETER]),
+    list=extend_schema(parameters=[LIST_FIELDS_PARAMETER, IF_NONE_MATCH], responses=CONDITIONAL_GET_RESPONSES),
     create=extend_schema(parameters=[IDEMPOTENCY_KEY]),
-    retrieve=extend_schema(parameters=[ID_OR_SLUG, ITEM_FIELDS_PARAMETER]),
+    retrieve=extend_schema(
+        parameters=[ID_OR_SLUG, ITEM_FIELDS_PARAMETER, IF_NONE_MATCH], responses=CONDITIONAL_GET_RESPONSES
+    ),
     update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
     partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
     destroy=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
 )
-class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
+class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
     """Posts and pages. Anonymous callers see published posts; ``posts.view_post`` holders see all;
-    everyone sees their own. Writes follow the Editor / Author / Contributor role rules."""
+    everyone sees their own. Writes follow the Editor / Author / Contributor role rules.
+
+    Reads are conditional: every item and list response has an ``ETag``, and ``If-None-Match`` naming it
+    is answered 304 without reading or building the posts (items: their ids and versions; lists: those of
+    the page's posts, their authors' names, the count), after authentication, permissions and
+    visibility, so a 304 never tells anyone more than a 200 would."""
 
     serializer_class = PostSerializer
     permission_classes = [HasTokenAbility, PostAccess]
@@ -115,32 +147,55 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
     # What responses show, and so what get_queryset loads: every field, or on reads what ?fields= names.
     response_fields: frozenset[str] = frozenset(FIELDS)
 
+    @property
+    def cache_max_age(self) -> int:
+        return posts_settings.CACHE_MAX_AGE
+
+    @property
+    def cache_stale_while_revalidate(self) -> int:
+        return posts_settings.CACHE_STALE_WHILE_REVALIDATE
+
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
         # DRF leaves the response in reference cycles (view.response; renderer_context naming the view and the
         # response itself), so it outlives the request until the cyclic GC runs, which counts objects, not bytes:
         # pages of content tens of megabytes each piled up in a worker. Without the cycles it goes once sent.
         del self.response
-        response.add_post_render_callback(_forget_renderer_context)
+        if isinstance(response, Response):
+            response.add_post_render_callback(_forget_renderer_context)
         return response
 
     def get_queryset(self):
-        queryset = Post.objects.visible_to(self.request.user).only(*post_columns(self.response_fields))
-        return queryset.select_related("author") if "author" in self.response_fields else queryset
+        return Post.objects.visible_to(self.request.user)
 
     def get_object(self) -> Post:
+        """The post the URL names, if the caller may see it (else 404), loaded with the response's fields."""
+        queryset = self.get_queryset().only(*post_columns(self.response_fields))
+        if "author" in self.response_fields:
+            queryset = queryset.select_related("author")
         lookup = post_lookup(self.kwargs["pk"])
         try:
             if lookup is None:
                 raise Post.DoesNotExist
-            post = self.get_queryset().get(**lookup)
+            post = queryset.get(**lookup)
         except Post.DoesNotExist:
             raise NotFound("No post with this id or slug.") from None
         self.check_object_permissions(self.request, post)
         return post
 
+    def _visible_row(self, columns: Sequence[str]) -> tuple[Post, tuple]:
+        """``get_object()`` for reads, in one prepared statement: the post the URL names (only its id and version
+        loaded, for the permission check) and the ``columns`` of its row; 404 if the caller may not see it."""
+        lookup = post_lookup(self.kwargs["pk"])
+        row = None if lookup is None else selectors.visible_post_row(self.request.user, lookup, columns)
+        if row is None:
+            raise NotFound("No post with this id or slug.")
+        post = Post.from_db(connection.alias, ["id", "version"], row[:2])
+        self.check_object_permissions(self.request, post)
+        return post, row
+
     def _item_response(self, post: Post, status_code: int = status.HTTP_200_OK) -> Response:
-        response = Response(self.get_serializer(post, fields=self.response_fields).data, status=status_code)
+        response = Response(post_representation(self.response_fields).from_post(post), status=status_code)
         response["ETag"] = post.etag
         return response
 
@@ -151,12 +206,76 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
             self.paginator.limit_page_size(
                 posts_settings.MAX_CONTENT_PAGE_SIZE, "when fields include content_raw or content_html"
             )
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.get_serializer(page, many=True, fields=self.response_fields).data)
+        representation = post_representation(self.response_fields)
+        now = timezone.now()  # the time this answer is for: which scheduled posts are out
+        if is_filtered(request.query_params):
+            queryset = self.filter_queryset(self.get_queryset())
+            text = request.query_params.get("search", "").strip()
+            # Most relevant first (full-text search), when the caller gave no order and walks pages: a cursor
+            # follows field orderings only.
+            if (
+                text
+                and search.full_text()
+                and "ordering" not in request.query_params
+                and not self.paginator.uses_cursor(request)
+            ):
+                ranked = search.ranked(queryset, text, window=posts_settings.SEARCH_RANK_WINDOW, then=DEFAULT_ORDERING)
+                queryset = selectors.with_list_validator(ranked, now)
+
+                def rows_of(columns: Sequence[str]) -> QuerySet | Rows:
+                    return search.RankedRows(queryset.values_list(*columns, search.TOTAL))
+            else:
+                queryset = selectors.with_list_validator(queryset, now)
+
+                def rows_of(columns: Sequence[str]) -> QuerySet | Rows:
+                    return queryset.values_list(*columns)
+        else:
+
+            def rows_of(columns: Sequence[str]) -> QuerySet | Rows:
+                return selectors.VisiblePostRows(request.user, columns, now)
+
+        columns = (*representation.columns, selectors.LIST_VALIDATOR)
+        if_none_match = parse_if_none_match(request.headers.get("If-None-Match"))
+        if if_none_match is not None:
+            self.paginator.check_parameters(rows_of(columns), request)  # a bad one is 422, not 304
+            etag = self._list_etag(selectors.list_validator(now))
+            if if_none_match.matches(etag):
+                return _not_modified(etag)
+        rows = self.paginate_queryset(rows_of(columns))
+        response = self.get_paginated_response(representation.from_rows(rows))
+        # Read with the rows, in the same statement; on its own for an empty page.
+        validator = rows[0][len(representation.columns)] if rows else selectors.list_validator(now)
+        response["ETag"] = self._list_etag(validator)
+        return response
+
+    def _list_etag(self, validator: str) -> str:
+        """A list's ETag: a digest of what its body is made of. The request's URL (filters, fields, page or
+        cursor, per_page) and representation; who the caller is and which posts they may see; and the list
+        validator (``posts.selectors``), which changes whenever a post is written or deleted, an author
+        renamed, or a scheduled post comes out. So a 304 is never stale, though any write anywhere makes
+        every list answer 200 once again. Weak: it promises the same content, not the same bytes."""
+        request = self.request
+        made_of = (
+            request.build_absolute_uri(),
+            request.accepted_renderer.format,
+            selectors.visibility(request.user),
+            request.user.pk,
+            validator,
+        )
+        return f'W/"{hashlib.blake2b(repr(made_of).encode(), digest_size=16).hexdigest()}"'
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         self.response_fields = requested_fields(request, FIELDS)
-        return self._item_response(self.get_object())
+        representation = post_representation(self.response_fields)
+        if_none_match = parse_if_none_match(request.headers.get("If-None-Match"))
+        if if_none_match is not None:
+            post, _ = self._visible_row(["id", "version"])
+            if if_none_match.matches(post.etag):
+                return _not_modified(post.etag)
+        post, row = self._visible_row(representation.columns)
+        response = Response(representation.from_rows([row])[0])
+        response["ETag"] = post.etag
+        return response
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         key = request.headers.get("Idempotency-Key")
@@ -186,7 +305,7 @@ class PostViewSet(QueryParametersMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         post = services.post_create(author=request.user, data=serializer.validated_data)
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{post.pk}")
-        body = self.get_serializer(post).data
+        body = post_representation(frozenset(FIELDS)).from_post(post)
         return idempotency.StoredResponse(status.HTTP_201_CREATED, body, {"Location": location, "ETag": post.etag})
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:

@@ -579,3 +579,26 @@ def test_put_with_a_stale_if_match_is_412(as_editor, edited):
     response = as_editor.put(url, whole, format="json", HTTP_IF_MATCH=stale)
     assert response.status_code == HTTPStatus.PRECONDITION_FAILED
     assert response.json()["error"]["code"] == "precondition_failed"
+
+
+# ---------------------------------------------------------------------------- issue 14: the light list
+def test_the_light_list_reads_only_its_columns_in_one_query(author, django_assert_num_queries):
+    _seed(author, 5)
+    with django_assert_num_queries(1) as captured:
+        response = APIClient().get("/api/v1/posts?fields=id,title,slug,excerpt,published_at")
+    assert list(response.json()["data"][0]) == ["id", "title", "slug", "excerpt", "published_at"]
+    sql = captured.captured_queries[0]["sql"]
+    for column in ("title", "slug", "excerpt", "published_at", "version"):
+        assert f'"{column}"' in sql
+    for column in ("content_raw", "content_html", "content_text", "meta_title", "meta_description", "auth_user"):
+        assert column not in sql
+
+
+def test_the_browsable_api_still_renders_lists_and_items(author):
+    (post, *_) = Post.objects.bulk_create(
+        [Post(title="Shown", slug="shown", author=author, status="published", published_at=timezone.now())]
+    )
+    for path in ("/api/v1/posts", f"/api/v1/posts/{post.pk}", "/api/v1/posts?cursor="):
+        response = APIClient().get(path, HTTP_ACCEPT="text/html")
+        assert response.status_code == HTTPStatus.OK
+        assert b"Shown" in response.content
