@@ -29,7 +29,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from polycms.http import client_ip
@@ -67,6 +67,11 @@ def webhook_status(webhook: Webhook) -> tuple[str, str]:
 def _status_badge(webhook: Webhook) -> str:
     key, label = webhook_status(webhook)
     return format_html('<span class="webhook-status webhook-status-{}">{}</span>', key, label)
+
+
+def _noted(value: str, note: str) -> str:
+    """``value`` with ``note`` under it, quiet (a read-only field's meaning on the change page)."""
+    return format_html('{}<div class="webhook-note">{}</div>', value, note)
 
 
 def _time_cell(value: datetime | None, empty: str, format: str = "%Y-%m-%d") -> str:
@@ -157,7 +162,9 @@ class WebhookAdmin(admin.ModelAdmin):
 
     @admin.display(description="Events")
     def events_list(self, webhook: Webhook) -> str:
-        return "All (*)" if webhook_events.ALL in webhook.events else ", ".join(webhook.events)
+        """One type a line, never broken inside."""
+        events = ["All (*)"] if webhook_events.ALL in webhook.events else webhook.events
+        return format_html_join("", '<span class="webhook-event">{}</span>', ((event,) for event in events))
 
     @admin.display(description="Last delivery", ordering="last_delivery_at")
     def last_delivery(self, webhook: Webhook) -> str:
@@ -165,7 +172,7 @@ class WebhookAdmin(admin.ModelAdmin):
             return "None yet"
         status = Delivery.Status(webhook.last_delivery_status)
         return format_html(
-            '<span class="delivery-status delivery-status-{}">{}</span> {}',
+            '<span class="delivery-status delivery-status-{}">{}</span><span class="webhook-when">{}</span>',
             status.value,
             status.label,
             _time_cell(webhook.last_delivery_at, NOTHING, "%Y-%m-%d %H:%M"),
@@ -179,22 +186,21 @@ class WebhookAdmin(admin.ModelAdmin):
     def status_detail(self, webhook: Webhook) -> str:
         if not webhook.enabled:
             reason = Webhook.DisabledReason(webhook.disabled_reason).label if webhook.disabled_reason else "Disabled"
-            return format_html(
-                '{}<div class="help">{} (since {}). Nothing is sent to it; enable it to receive events again, then '
-                "redeliver what it missed from the log below.</div>",
+            since = display_for_value(webhook.disabled_at, NOTHING)
+            return _noted(
                 _status_badge(webhook),
-                reason,
-                display_for_value(webhook.disabled_at, NOTHING),
+                f"{reason} (since {since}). Nothing is sent to it; enable it to receive events again, then redeliver "
+                "what it missed from the log below.",
             )
         if webhook.failing_since is not None:
-            return format_html(
-                '{}<div class="help">Every attempt since {} has failed (see the log below). Failed deliveries are '
-                "retried for about 3 days; an endpoint failing for {} days is disabled and you are emailed.</div>",
+            since = display_for_value(webhook.failing_since, NOTHING)
+            days = webhook_settings.DISABLE_AFTER_FAILING_DAYS
+            return _noted(
                 _status_badge(webhook),
-                display_for_value(webhook.failing_since, NOTHING),
-                webhook_settings.DISABLE_AFTER_FAILING_DAYS,
+                f"Every attempt since {since} has failed (see the log below). Failed deliveries are retried for about "
+                f"3 days; an endpoint failing for {days} days is disabled and you are emailed.",
             )
-        return format_html('{}<div class="help">Events are delivered to it.</div>', _status_badge(webhook))
+        return _noted(_status_badge(webhook), "Events are delivered to it.")
 
     # A user as a plain name, not the link the admin makes of a foreign key: most staff may not open user pages.
     @admin.display(description="Owner")
@@ -224,12 +230,8 @@ class WebhookAdmin(admin.ModelAdmin):
             "deliveries and never shows it again. Lost it? Rotate the secret."
         )
         if webhook.previous_secret_active():
-            text = format_html(
-                '{}<div class="help">The previous secret also signs every delivery (a second signature) until {}.'
-                "</div>",
-                text,
-                display_for_value(webhook.previous_secret_expires_at, NOTHING),
-            )
+            until = display_for_value(webhook.previous_secret_expires_at, NOTHING)
+            text = _noted(text, f"The previous secret also signs every delivery, as a second signature, until {until}")
         return text
 
     # ---------------------------------------------------------------- visibility and permissions
@@ -373,7 +375,8 @@ class WebhookAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def _creation_message(self, webhook: Webhook) -> str:
-        return f"Created webhook to {webhook.target_url} (events: {', '.join(webhook.events)})."
+        # Not the URL again: the entry's object_repr is the URL, and a REST hook URL carries a capability.
+        return f"Created webhook (events: {', '.join(webhook.events)})."
 
     def _secret_response(self, request: HttpRequest, webhook: Webhook, secret: str, *, rotated: bool) -> HttpResponse:
         """The only page that ever shows a secret: the answer to the POST that made it."""

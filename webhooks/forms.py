@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from webhooks import events as webhook_events
 from webhooks import services
 from webhooks.models import Webhook
+from webhooks.settings import webhook_settings
 
 # A ping reaches the webhook it tests whatever it subscribes to, so it is no choice here.
 EVENT_CHOICES = [
@@ -27,7 +28,6 @@ class WebhookForm(forms.ModelForm):
     target_url = forms.CharField(
         label="Target URL",
         max_length=services.URL_MAX_LENGTH,
-        help_text="Events are POSTed here, signed. An https:// URL that resolves to public addresses.",
         widget=forms.URLInput(attrs={"class": "vURLField", "autocomplete": "off", "spellcheck": "false"}),
     )
     description = forms.CharField(
@@ -49,6 +49,10 @@ class WebhookForm(forms.ModelForm):
 
     def __init__(self, data=None, *, instance: Webhook | None = None) -> None:
         super().__init__(data, instance=instance)
+        # Read per form, not at import: what this server accepts (POLYCMS_WEBHOOKS_ALLOW_HTTP / _PRIVATE_NETWORKS).
+        scheme = "An http:// or https:// URL" if webhook_settings.ALLOW_HTTP else "An https:// URL"
+        where = "" if webhook_settings.ALLOW_PRIVATE_NETWORKS else " that resolves to public addresses"
+        self.fields["target_url"].help_text = f"Events are POSTed here, signed. {scheme}{where}."
         offered = {value for value, _ in EVENT_CHOICES}
         self.initial["events"] = [event for event in self.initial.get("events", []) if event in offered]
 
