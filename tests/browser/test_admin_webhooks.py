@@ -121,6 +121,8 @@ def leaks(server: Gunicorn, secret: str) -> list[str]:
 def test_author_creates_pings_redelivers_rotates_and_disables_their_webhook(desktop, expect, hooks_server, receiver):
     page, api = desktop, hooks_server.url
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=api)
+    csp_violations = []
+    page.on("console", lambda note: "Content Security Policy" in note.text and csp_violations.append(note.text))
     receiver.default = Answer(body=b'{"ok": true}')
     sign_in(page, expect, api, AUTHOR)
     expect(page.locator("#content-main .app-tokens")).to_contain_text("Webhooks")  # in "API access"
@@ -223,6 +225,7 @@ def test_author_creates_pings_redelivers_rotates_and_disables_their_webhook(desk
     page.click("text=No, take me back")
     expect(page).to_have_url(re.compile(r"/change/$"))
 
+    assert csp_violations == []  # no inline script or style on any of these pages
     for plaintext in (secret, new_secret):
         assert leaks(hooks_server, plaintext) == []
 
