@@ -34,16 +34,19 @@ ALIASES = {
 }
 
 
-def check_query_parameters(query: QueryDict, accepted: Collection[str], comma_separated: Collection[str] = ()) -> None:
+def check_query_parameters(
+    query: QueryDict, accepted: Collection[str], comma_separated: Collection[str] = (), repeatable: Collection[str] = ()
+) -> None:
     """Raise 422 ``validation_error`` for each parameter of ``query`` not in ``accepted``, or given more than
-    once (``comma_separated`` ones take several values in one: ``?ordering=title,-id``)."""
+    once (``comma_separated`` ones take several values in one: ``?ordering=title,-id``) unless ``repeatable``
+    (``?tag=a&tag=b``)."""
     errors: dict[str, list[str]] = {}
     for name, values in query.lists():
         if name in ALWAYS_ACCEPTED:
             continue
         if name not in accepted:
             errors[shown(name)] = [unknown_parameter(name, accepted)]
-        elif len(values) > 1:
+        elif len(values) > 1 and name not in repeatable:
             joined = shown(",".join(values))
             several = f", with its values comma-separated: {name}={joined}" if name in comma_separated else ""
             errors[name] = [f"Given {len(values)} times; give it once{several}."]
@@ -70,6 +73,9 @@ class QueryParametersMixin:
     query_parameters: dict[str, Collection[str]] = {}
     # Parameters whose several values are sent comma-separated, for the message when one is repeated.
     comma_separated_parameters: Collection[str] = ()
+    # Parameters that may be given several times (``?tag=a&tag=b``); a list action's filterset may name more in
+    # its own ``repeatable_parameters``.
+    repeatable_parameters: Collection[str] = ()
 
     def get_query_parameters(self, request: Request) -> set[str]:
         action = getattr(self, "action", None) or request.method.lower()
@@ -82,8 +88,17 @@ class QueryParametersMixin:
                 accepted.update(filterset_class.base_filters)
         return accepted
 
+    def get_repeatable_parameters(self, request: Request) -> set[str]:
+        repeatable = set(self.repeatable_parameters)
+        if (getattr(self, "action", None) or request.method.lower()) == "list":
+            repeatable.update(getattr(getattr(self, "filterset_class", None), "repeatable_parameters", ()))
+        return repeatable
+
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         check_query_parameters(
-            request.query_params, self.get_query_parameters(request), self.comma_separated_parameters
+            request.query_params,
+            self.get_query_parameters(request),
+            self.comma_separated_parameters,
+            self.get_repeatable_parameters(request),
         )

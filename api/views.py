@@ -20,6 +20,8 @@ API_VERSION = "v1"
 # What the index lists: resource name -> URL name. The test of the index checks that every API route is here.
 RESOURCES = {
     "posts": "api:post-list",
+    "categories": "api:category-list",
+    "tags": "api:tag-list",
     "tokens": "api:token-list",
     "hooks": "api:hook-list",
     "user": "api:user",

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "accounts",
     "tokens",
     "posts",
+    "taxonomy",
     "webhooks",
     "django_tasks",
     "django_tasks_db",
@@ -276,6 +277,12 @@ POLYCMS_API = {
 POLYCMS_WEBHOOKS = {
     "ALLOW_HTTP": env_bool("POLYCMS_WEBHOOKS_ALLOW_HTTP", DEBUG),
     "ALLOW_PRIVATE_NETWORKS": env_bool("POLYCMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", DEBUG),
+}
+
+# Categories and tags (README "Categories and tags"): Authors may create tags while writing a post, as in WordPress;
+# POLYCMS_AUTHORS_CREATE_TAGS=0 leaves that to Editors.
+POLYCMS_TAXONOMY = {
+    "AUTHORS_CREATE_TAGS": env_bool("POLYCMS_AUTHORS_CREATE_TAGS", True),
 }
 
 # ---------------------------------------------------------------------------- jobs

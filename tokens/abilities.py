@@ -16,6 +16,8 @@ ABILITIES: dict[str, str] = {
     READ: "Read-only access to everything the owner may read",
     "posts:read": "Read posts",
     "posts:write": "Create, edit and delete posts (includes posts:read)",
+    "taxonomy:read": "Read categories and tags",
+    "taxonomy:write": "Create, edit and delete categories and tags (includes taxonomy:read)",
     "user:read": "Read the owner's profile (/api/v1/user)",
     "webhooks:read": "List the owner's webhooks and their deliveries (/api/v1/hooks)",
     "webhooks:write": "Create, ping, redeliver and delete the owner's webhooks (includes webhooks:read)",

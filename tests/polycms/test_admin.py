@@ -88,7 +88,7 @@ def test_index_groups_content_api_access_and_users(admin_client):
     response = admin_client.get(reverse("admin:index"))
 
     assert sections(response.context["app_list"]) == [
-        ("Content", ["Posts"]),
+        ("Content", ["Posts", "Categories", "Tags"]),
         ("API access", ["API tokens"]),
         ("Users", ["Users", "Groups"]),
     ]
