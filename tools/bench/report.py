@@ -301,9 +301,9 @@ def scale_verdicts(summary: dict[str, dict], rss: dict, rss_limit_mb: float) -> 
     verdicts = [
         verdict(
             f"p50 large/small: {_LABELS[key]}",
-            f"{s['p50_ratio']:.2f}x",
+            f"{s['p50_ratio']:.2f}x" + (f" VOID ({s['errors']} wrong answers)" if s["errors"] else ""),
             f"<= {SCALE_P50_RATIO:.2f}x",
-            s["p50_ratio"] <= SCALE_P50_RATIO,
+            s["p50_ratio"] <= SCALE_P50_RATIO and not s["errors"],
         )
         for key, s in summary.items()
         if BY_KEY[key].ours
