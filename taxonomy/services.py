@@ -22,6 +22,7 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
+from posts.models import Post
 from taxonomy import policies
 from taxonomy.models import SLUG_MAX_LENGTH, Category, Tag
 from taxonomy.policies import CATEGORY, TAG
@@ -100,6 +101,13 @@ def _save_changes(obj: Category | Tag, clash: Any = None) -> None:
         if clash is not None:
             clash()
         raise ValidationError({"slug": ["This slug is already in use."]}) from None
+
+
+def _posts_read_differently(model: type[Category] | type[Tag], pk: int) -> None:
+    """The posts showing this category or tag (renamed, re-slugged or about to go) read differently now: a new
+    version each, so their ETags change, and the post lists' (the change counter of ``posts.selectors``)."""
+    links = model.posts.through.objects.filter(**{f"{model._meta.model_name}_id": pk}).values("post_id")
+    Post.objects.filter(pk__in=links).update(version=F("version") + 1)
 
 
 # ---------------------------------------------------------------------------- categories
@@ -187,21 +195,26 @@ def category_update(*, category_id: int, user, data: dict[str, Any]) -> Category
         raise PermissionDenied("You may not edit categories.")
     with transaction.atomic():
         _lock_tree()
-        category = Category.objects.select_for_update().get(pk=category_id)
+        # FOR NO KEY UPDATE: posts may still be given this category (their link's key check) meanwhile.
+        category = Category.objects.select_for_update(no_key=True).get(pk=category_id)
         if "parent" in data:
             parent = _current(data["parent"], "parent")
             if (parent.pk if parent else None) != category.parent_id:
                 _move(category, parent, "parent")
+        shown_before = (category.name, category.slug)
         for field in ("name", "slug", "description", "order"):
             if field in data:
                 setattr(category, field, data[field])
         _save_changes(category)
+        if (category.name, category.slug) != shown_before:
+            _posts_read_differently(Category, category.pk)
     return category
 
 
 def category_delete(*, category_id: int, user, reparent: Category | None = UNSET) -> None:
-    """Delete the category. Its posts lose it (and are otherwise untouched). Its children, if any, move under
-    ``reparent`` (None: the top level); without ``reparent`` a category with children raises ``HasChildren``."""
+    """Delete the category. Its posts lose it (and a version: their ETags change), nothing else. Its children, if
+    any, move under ``reparent`` (None: the top level); without ``reparent`` a category with children raises
+    ``HasChildren``."""
     if not policies.can_delete(user, CATEGORY):
         raise PermissionDenied("You may not delete categories.")
     with transaction.atomic():
@@ -221,6 +234,7 @@ def category_delete(*, category_id: int, user, reparent: Category | None = UNSET
             for child in children:
                 _move(child, target, "reparent")
                 _save_changes(child)
+        _posts_read_differently(Category, category.pk)
         category.delete()
 
 
@@ -262,21 +276,26 @@ def tag_update(*, tag_id: int, user, data: dict[str, Any]) -> Tag:
     if not policies.can_change(user, TAG):
         raise PermissionDenied("You may not edit tags.")
     with transaction.atomic():
-        tag = Tag.objects.select_for_update().get(pk=tag_id)
+        tag = Tag.objects.select_for_update(no_key=True).get(pk=tag_id)
         if "name" in data:
             _refuse_taken_name(data["name"], exclude_pk=tag.pk)
+        shown_before = (tag.name, tag.slug)
         for field in ("name", "slug", "description"):
             if field in data:
                 setattr(tag, field, data[field])
         _save_changes(tag, clash=lambda: _refuse_taken_name(tag.name, exclude_pk=tag.pk))
+        if (tag.name, tag.slug) != shown_before:
+            _posts_read_differently(Tag, tag.pk)
     return tag
 
 
 def tag_delete(*, tag_id: int, user) -> None:
-    """Delete the tag; its posts lose it and are otherwise untouched."""
+    """Delete the tag. Its posts lose it (and a version: their ETags change), nothing else."""
     if not policies.can_delete(user, TAG):
         raise PermissionDenied("You may not delete tags.")
-    Tag.objects.filter(pk=tag_id).delete()
+    with transaction.atomic():
+        _posts_read_differently(Tag, tag_id)
+        Tag.objects.filter(pk=tag_id).delete()
 
 
 # ---------------------------------------------------------------------------- a post's categories and tags
