@@ -325,9 +325,16 @@ def _tags_for(user, wanted: Iterable[Tag | NewTag]) -> list[Tag]:
     for item in wanted:
         if isinstance(item, NewTag):
             existing = tag_named(item.name)
-            if existing is None and not policies.can_create_tags_inline(user):
-                raise PermissionDenied(f"You may not create tags: there is no tag named “{item.name}”.")
-            item = existing or _insert_tag(item.name)
+            if existing is None:
+                if not policies.can_create_tags_inline(user):
+                    raise PermissionDenied(f"You may not create tags: there is no tag named “{item.name}”.")
+                try:
+                    existing = _insert_tag(item.name)
+                except ValidationError:  # a concurrent writer created it first: theirs is ours
+                    existing = tag_named(item.name)
+                    if existing is None:
+                        raise
+            item = existing
         tags[item.pk] = item
     return list(tags.values())
 

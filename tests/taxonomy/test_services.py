@@ -233,3 +233,24 @@ def test_new_tags_by_name_follow_the_role_and_the_setting(make_user, settings, r
             services.post_terms_set(post=post, user=user, terms=terms)
         assert "“Brand new”" in str(refused.value)
         assert not Tag.objects.filter(name="Brand new").exists()
+
+
+def test_renaming_or_deleting_a_category_or_tag_gives_its_posts_a_new_version_only_then(editor):
+    news, tag = create(editor, "News"), services.tag_create(user=editor, data={"name": "Python"})
+    shown = Post.objects.create(title="Shown", slug="shown", author=editor)
+    other = Post.objects.create(title="Other", slug="other", author=editor)
+    news.posts.add(shown)
+    tag.posts.add(shown)
+
+    def versions() -> tuple[int, int]:
+        return tuple(Post.objects.filter(pk__in=[shown.pk, other.pk]).order_by("pk").values_list("version", flat=True))
+
+    services.category_update(category_id=news.pk, user=editor, data={"description": "Not shown in posts", "order": 3})
+    services.category_update(category_id=news.pk, user=editor, data={"parent": create(editor, "Top")})
+    assert versions() == (1, 1)
+    services.category_update(category_id=news.pk, user=editor, data={"name": "Breaking"})
+    services.tag_update(tag_id=tag.pk, user=editor, data={"slug": "py"})
+    assert versions() == (3, 1)
+    services.category_delete(category_id=news.pk, user=editor)
+    services.tag_delete(tag_id=tag.pk, user=editor)
+    assert versions() == (5, 1)
