@@ -89,3 +89,38 @@ def test_user_and_tokens_refuse_unknown_parameters(editor, token_client, session
 
 def test_authentication_comes_before_parameter_checks():
     assert APIClient().get("/api/v1/user?x=1").status_code == HTTPStatus.UNAUTHORIZED
+
+
+def test_declared_repeatable_parameters_may_repeat_and_others_still_may_not():
+    check_query_parameters(QueryDict("tag=a&tag=b&page=1"), ("tag", "page"), repeatable=("tag",))
+    with pytest.raises(ValidationError) as raised:
+        check_query_parameters(QueryDict("tag=a&tag=b&page=1&page=2"), ("tag", "page"), repeatable=("tag",))
+    assert raised.value.detail == {"page": ["Given 2 times; give it once."]}
+
+
+def test_a_view_declares_repeatable_parameters_and_a_list_takes_its_filtersets_too():
+    from rest_framework.permissions import AllowAny
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.views import APIView
+
+    class Tagged(QueryParametersMixin, APIView):
+        authentication_classes: list = []
+        permission_classes = [AllowAny]
+        query_parameters = {"get": ["tag", "page"]}
+        repeatable_parameters = ("tag",)
+
+        def get(self, request):
+            return Response(request.query_params.getlist("tag"))
+
+    factory = APIRequestFactory()
+    assert Tagged.as_view()(factory.get("/?tag=a&tag=b&page=1")).data == ["a", "b"]
+    assert Tagged.as_view()(factory.get("/?page=1&page=2")).status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+
+    class Filters:
+        base_filters = {"tag_any": None}
+        repeatable_parameters = ("tag_any",)
+
+    list_view = Tagged()
+    list_view.action, list_view.filterset_class = "list", Filters
+    assert list_view.get_repeatable_parameters(factory.get("/")) == {"tag", "tag_any"}
