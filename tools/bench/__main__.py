@@ -162,13 +162,20 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if args.check and not all(v["met"] for v in verdicts) else 0
 
 
-def _delete_created_posts(database: str, fixture) -> None:
+def _delete_created_posts(database: str, fixture, *, settle: float = 0.0) -> None:
+    """Delete the posts this run created in ``database``. With ``settle``, again every ``settle`` seconds
+    until nothing is left: gunicorn finishes the requests wrk had in flight after wrk stops."""
     from django.db import connection
 
     from posts.models import Post
 
     seed.use_database(database)
-    Post.objects.filter(slug__startswith=f"{seed.LOAD_SLUG_PREFIX}{fixture.run_id}").delete()
+    created = Post.objects.filter(slug__startswith=f"{seed.LOAD_SLUG_PREFIX}{fixture.run_id}")
+    for _ in range(20):
+        deleted, _by_model = created.delete()
+        if not settle or (not deleted and not created.exists()):
+            break
+        time.sleep(settle)
     connection.close()
 
 
@@ -318,7 +325,7 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
             # The posts a POST target created go as soon as it is done: the largest documents the limits
             # accept, newest of all, would otherwise fill the token's list pages in every later round.
             if target.method == "POST":
-                _delete_created_posts(sets[label].database, fixtures[label])
+                _delete_created_posts(sets[label].database, fixtures[label], settle=1.0)
 
         def run(label: str, target: Target, duration: float) -> load.WrkResult:
             fixture = fixtures[label]
