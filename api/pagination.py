@@ -120,6 +120,7 @@ class PageNumberEnvelopePagination(BasePagination):
     cursor_query_param = "cursor"
     max_page_size: int | None = None  # None: POLYCMS_API["MAX_PAGE_SIZE"]
     max_page_size_reason = ""
+    count_limit: int | None = None  # None: POLYCMS_API["COUNT_LIMIT"]
 
     @property
     def query_parameters(self) -> tuple[str, ...]:
@@ -129,6 +130,11 @@ class PageNumberEnvelopePagination(BasePagination):
     def uses_cursor(self, request: Request) -> bool:
         """Whether ``request`` asks for a cursor page (so a view can avoid orderings a cursor cannot follow)."""
         return self.cursor_query_param in request.query_params
+
+    def limit_count(self, maximum: int) -> None:
+        """Count at most ``maximum`` rows for this request (``meta.total`` is exact up to there, a lower
+        bound beyond), e.g. for a query each of whose rows is costly to find."""
+        self.count_limit = min(maximum, api_settings.COUNT_LIMIT)
 
     def limit_page_size(self, maximum: int, reason: str) -> None:
         """Lower ``per_page``'s maximum (and the default, if it is larger) for this request, e.g. for
@@ -180,11 +186,10 @@ class PageNumberEnvelopePagination(BasePagination):
         self._after = cursors.decode(source.model, self.keys, self.cursor) if self.cursor else None
         return source
 
-    @staticmethod
-    def _count(source: Rows, *, seen: int) -> tuple[int, bool]:
+    def _count(self, source: Rows, *, seen: int) -> tuple[int, bool]:
         """``(total, exact)``: counts at most ``COUNT_LIMIT + 1`` rows, so the cost stays flat however
         large the table; ``seen`` (rows known to exist from this page) keeps the bound honest."""
-        limit = api_settings.COUNT_LIMIT
+        limit = api_settings.COUNT_LIMIT if self.count_limit is None else self.count_limit
         counted = source.count(limit + 1)
         if counted <= limit:
             return counted, True

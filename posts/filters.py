@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 import django_filters
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
+from django_filters.utils import translate_validation
 
 from api.filters import ChoiceFilter, OrderingFilter
 from posts import search
@@ -61,6 +63,17 @@ class PostFilter(django_filters.FilterSet):
         model = Post
         fields: list[str] = []
 
+    @classmethod
+    @functools.cache
+    def form_class(cls) -> type:
+        """The form validating the parameters: django-filter builds it from the filters on every request, and
+        it is the same every time."""
+        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+
+    def get_form_class(self) -> type:
+        return self.form_class()
+
     def filter_author(self, queryset, name, value: str):
         if not (value.isascii() and value.isdigit()):
             return queryset.filter(author__username=value)
@@ -78,6 +91,18 @@ class PostFilter(django_filters.FilterSet):
             # A unique tie-breaker keeps pages stable when the ordering field repeats.
             return queryset.order_by(*queryset.query.order_by, DEFAULT_ORDERING[-1])
         return queryset.order_by(*DEFAULT_ORDERING)
+
+
+def search_only(query_params) -> str | None:
+    """The words of a request whose only filter is ``search``, validated as ``PostFilter`` would (422 when
+    invalid); None when it has another filter, or none. So a plain search is read by a prepared statement
+    (``posts.selectors``) without building the filter set."""
+    if [name for name in PostFilter.base_filters if name in query_params] != ["search"]:
+        return None
+    form = PostFilter.form_class()(query_params)
+    if not form.is_valid():
+        raise translate_validation(form.errors)
+    return form.cleaned_data["search"].strip()
 
 
 def is_filtered(query_params) -> bool:

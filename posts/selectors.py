@@ -4,7 +4,8 @@ and the list validator, what list ETags are made of.
 
 A shape is what changes the SQL: which posts the caller sees (``visibility()``), the columns, how the post
 is named, the page window, whether a cursor is followed. Its values change with every request: the time
-(a scheduled post becomes visible when it passes), the caller's id, the post's id or slug, the cursor's.
+(a scheduled post becomes visible when it passes), the caller's id, the post's id or slug, the cursor's,
+the words searched for.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 from api import statements
 from api.cursors import OrderingKey, keyset_filter
 from api.pagination import Rows
+from posts import search
 from posts.filters import DEFAULT_ORDERING
 from posts.models import Post, live_q
 
@@ -32,6 +34,7 @@ LIVE, OWN, ALL = "live", "own", "all"
 _NOW = datetime.datetime(1971, 1, 1, 0, 0, 0, 424242, tzinfo=datetime.UTC)
 _USER_ID = 2**62 - 1
 _LOOKUP = {"pk": 2**62 - 2, "slug": "\x01stand-in slug\x01"}
+_TEXT = "\x01stand-in search\x01"
 
 
 def visibility(user) -> str:
@@ -194,3 +197,50 @@ class VisiblePostRows(Rows):
 
     def key_values(self, row, keys: Sequence[OrderingKey]) -> list:
         return [row[index] for index in self._key_indexes]
+
+
+@functools.lru_cache(maxsize=64)
+def _search_statement(
+    alias: str, kind: str, columns: tuple[str, ...], window: int, start: int, stop: int
+) -> statements.Statement:
+    matches = search.matching(_visible(kind, _NOW, _USER_ID), _TEXT)
+    queryset = with_list_validator(search.ranked(matches, _TEXT, window=window, then=DEFAULT_ORDERING), _NOW)
+    stand_ins = _stand_ins(kind) | {"text": _TEXT} | ({"now": _NOW} if LIST_VALIDATOR in columns else {})
+    return statements.prepare(queryset.values_list(*columns, search.TOTAL)[start:stop], alias, **stand_ins)
+
+
+@functools.lru_cache(maxsize=16)
+def _search_count_statement(alias: str, kind: str, window: int) -> statements.Statement:
+    matches = search.matching(_visible(kind, _NOW, _USER_ID), _TEXT).order_by(*DEFAULT_ORDERING)
+    return statements.prepare(matches.values("pk")[:window], alias, **_stand_ins(kind), text=_TEXT).count()
+
+
+class RankedPostRows(Rows):
+    """The posts ``user`` may see at ``now`` that match ``text`` (full-text search): the ``window`` newest,
+    most relevant first (``search.ranked``), as rows of ``values_list(*columns)``, counted in the same query.
+    Page numbers only: a rank is not a cursor's key."""
+
+    model = Post
+
+    def __init__(self, user, columns: Sequence[str], now: datetime.datetime, text: str, window: int) -> None:
+        self.kind = visibility(user)
+        self.values: dict[str, Any] = {"now": now, "user_id": user.pk, "text": text}
+        self.columns = tuple(columns)
+        self.window = window
+        self._total: int | None = None
+
+    @property
+    def ordering(self) -> Sequence[str]:
+        raise ValueError("Ranked search results follow no field ordering: a cursor cannot walk them.")
+
+    def fetch(self, start: int, stop: int, *, keys: Sequence[OrderingKey] | None = None, after=None) -> list:
+        statement = _search_statement(connection.alias, self.kind, self.columns, self.window, start, stop)
+        rows = statement.rows(**self.values)
+        if rows:
+            self._total = rows[0][-1]
+        return [row[:-1] for row in rows]
+
+    def count(self, limit: int) -> int:
+        if self._total is None:
+            ((self._total,),) = _search_count_statement(connection.alias, self.kind, self.window).rows(**self.values)
+        return min(self._total, limit)

@@ -32,8 +32,9 @@ posts_settings = AppSettings(
         # scheduled one coming out reaches anonymous readers up to their sum later. 0 and 0: always revalidate.
         "CACHE_MAX_AGE": 60,
         "CACHE_STALE_WHILE_REVALIDATE": 60,
-        # A search without ?ordering= (on PostgreSQL) lists the SEARCH_RANK_WINDOW newest matches, most relevant
-        # first: ranking costs the database as much as there are posts to rank (README, Posts).
-        "SEARCH_RANK_WINDOW": 200,
+        # Finding a search's matches costs the database in proportion to how many it looks at, so a search (on
+        # PostgreSQL) without ?ordering= lists the SEARCH_WINDOW newest matches, most relevant first, and any
+        # search counts matches up to SEARCH_WINDOW (meta.total_exact false beyond; README, Posts).
+        "SEARCH_WINDOW": 200,
     },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -22,7 +22,7 @@ from api.exceptions import NotFound, PreconditionFailed, ValidationError
 from api.pagination import Rows
 from api.query import QueryParametersMixin
 from posts import idempotency, search, selectors, services
-from posts.filters import DEFAULT_ORDERING, PostFilter, is_filtered
+from posts.filters import DEFAULT_ORDERING, PostFilter, is_filtered, search_only
 from posts.models import Post, parse_id, validate_post_slug
 from posts.permissions import PostAccess
 from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerializer, post_columns, post_representation
@@ -208,32 +208,7 @@ class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
             )
         representation = post_representation(self.response_fields)
         now = timezone.now()  # the time this answer is for: which scheduled posts are out
-        if is_filtered(request.query_params):
-            queryset = self.filter_queryset(self.get_queryset())
-            text = request.query_params.get("search", "").strip()
-            # Most relevant first (full-text search), when the caller gave no order and walks pages: a cursor
-            # follows field orderings only.
-            if (
-                text
-                and search.full_text()
-                and "ordering" not in request.query_params
-                and not self.paginator.uses_cursor(request)
-            ):
-                ranked = search.ranked(queryset, text, window=posts_settings.SEARCH_RANK_WINDOW, then=DEFAULT_ORDERING)
-                queryset = selectors.with_list_validator(ranked, now)
-
-                def rows_of(columns: Sequence[str]) -> QuerySet | Rows:
-                    return search.RankedRows(queryset.values_list(*columns, search.TOTAL))
-            else:
-                queryset = selectors.with_list_validator(queryset, now)
-
-                def rows_of(columns: Sequence[str]) -> QuerySet | Rows:
-                    return queryset.values_list(*columns)
-        else:
-
-            def rows_of(columns: Sequence[str]) -> QuerySet | Rows:
-                return selectors.VisiblePostRows(request.user, columns, now)
-
+        rows_of = self._list_source(request, now)
         columns = (*representation.columns, selectors.LIST_VALIDATOR)
         if_none_match = parse_if_none_match(request.headers.get("If-None-Match"))
         if if_none_match is not None:
@@ -247,6 +222,31 @@ class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
         validator = rows[0][len(representation.columns)] if rows else selectors.list_validator(now)
         response["ETag"] = self._list_etag(validator)
         return response
+
+    def _list_source(self, request: Request, now) -> Callable[[Sequence[str]], QuerySet | Rows]:
+        """What the list reads, as a function of the columns: its rows with ``LIST_VALIDATOR`` among them.
+        Without filters, or with ``search`` alone, a prepared statement (``posts.selectors``); else the
+        filter set's queryset. A search is ranked (most relevant first, within a window of the newest
+        matches) when the caller gave no ``ordering`` and walks pages: a cursor follows field orderings."""
+        user, window = request.user, posts_settings.SEARCH_WINDOW
+        ranks = search.full_text() and "ordering" not in request.query_params
+        ranks = ranks and not self.paginator.uses_cursor(request)
+        if not is_filtered(request.query_params):
+            return lambda columns: selectors.VisiblePostRows(user, columns, now)
+        if request.query_params.get("search", "").strip():
+            self.paginator.limit_count(window)
+        text = search_only(request.query_params)
+        if text and ranks:
+            return lambda columns: selectors.RankedPostRows(user, columns, now, text, window)
+        queryset = self.filter_queryset(self.get_queryset())
+        text = request.query_params.get("search", "").strip()
+        if text and ranks:
+            queryset = selectors.with_list_validator(
+                search.ranked(queryset, text, window=window, then=DEFAULT_ORDERING), now
+            )
+            return lambda columns: search.RankedRows(queryset.values_list(*columns, search.TOTAL))
+        queryset = selectors.with_list_validator(queryset, now)
+        return lambda columns: queryset.values_list(*columns)
 
     def _list_etag(self, validator: str) -> str:
         """A list's ETag: a digest of what its body is made of. The request's URL (filters, fields, page or

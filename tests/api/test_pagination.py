@@ -194,3 +194,13 @@ def test_the_schema_describes_cursor_and_both_envelopes():
     (cursor,) = [p for p in spec["paths"]["/api/v1/posts"]["get"]["parameters"] if p["name"] == "cursor"]
     assert "links.next" in cursor["description"]
     assert spec["components"]["schemas"]["PaginatedPostList"]["properties"]["meta"]["required"] == ["per_page"]
+
+
+def test_a_view_can_count_fewer_rows_for_one_request(rf, posts):
+    paginator = PageNumberEnvelopePagination()
+    paginator.limit_count(10)
+    paginator.paginate_queryset(Post.objects.order_by("id"), Request(rf.get("/posts?per_page=5")))
+    assert (paginator.total, paginator.total_exact) == (11, False)
+    other = PageNumberEnvelopePagination()
+    other.paginate_queryset(Post.objects.order_by("id"), Request(rf.get("/posts?per_page=5")))
+    assert (other.total, other.total_exact) == (45, True)

@@ -68,6 +68,7 @@ def test_without_an_ordering_the_most_relevant_come_first_title_over_text(author
         {"title": "Tutorial: the real one"},
     )
     assert found("search=tutorial") == ["Tutorial: the real one", "Older", "Newest, mentions it in passing"]
+    assert found("search=tutorial&type=post") == found("search=tutorial")  # with other filters too
     assert found("search=tutorial&ordering=-created_at") == [
         "Newest, mentions it in passing",
         "Older",
@@ -78,14 +79,19 @@ def test_without_an_ordering_the_most_relevant_come_first_title_over_text(author
 
 
 @postgres_only
-def test_a_ranked_search_lists_the_window_of_newest_matches(author, settings, django_assert_num_queries):
-    settings.POLYCMS_POSTS = {"SEARCH_RANK_WINDOW": 3}
+def test_a_search_ranks_and_counts_a_window_of_the_newest_matches(author, settings, django_assert_num_queries):
+    settings.POLYCMS_POSTS = {"SEARCH_WINDOW": 3}
     publish(author, *({"title": f"Match {i}"} for i in range(5)), {"title": "Other"})
-    with django_assert_num_queries(1):  # the ranked window, counted with it; no COUNT
-        body = APIClient().get("/api/v1/posts?search=match&per_page=2").json()
-    assert body["meta"]["total"] == 3 and body["links"]["next"]
+    for query in ("search=match&per_page=2", "search=match&per_page=2&type=post"):
+        with django_assert_num_queries(1):  # the ranked window, counted with it; no COUNT
+            body = APIClient().get(f"/api/v1/posts?{query}").json()
+        assert body["meta"]["total"] == 3 and body["links"]["next"]
+    with django_assert_num_queries(3):  # past the window no rows: the validator and the count on their own
+        assert APIClient().get("/api/v1/posts?search=match&page=3&per_page=2").json()["meta"]["total"] == 3
     assert sorted(found("search=match&per_page=10")) == ["Match 0", "Match 1", "Match 2"]
     assert len(found("search=match&ordering=-created_at")) == 5  # every match, in the order asked for
+    ordered = APIClient().get("/api/v1/posts?search=match&ordering=-created_at&per_page=2").json()
+    assert (ordered["meta"]["total"], ordered["meta"]["total_exact"]) == (4, False)  # counted up to the window
 
 
 @postgres_only
@@ -112,3 +118,10 @@ def test_search_uses_the_gin_index(author):
 def test_stop_words_alone_find_nothing_rather_than_everything_on_postgresql(author):
     publish(author, {"title": "The one"})
     assert found("search=the") == ([] if search.full_text() else ["The one"])
+
+
+@pytest.mark.parametrize("query", ["search=" + "x" * 201, "search=x" + "&search=y"])
+def test_a_bad_search_is_422(query):
+    response = APIClient().get(f"/api/v1/posts?{query}")
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "search" in response.json()["error"]["details"]
