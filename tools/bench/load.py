@@ -187,7 +187,11 @@ class GunicornServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, cwd=PROJECT_DIR, env=self.env, stdout=self._log, stderr=self._log)
-        self._wait_until_ready()
+        try:
+            self._wait_until_ready()
+        except BaseException:  # not ready, or the run is stopped meanwhile: no gunicorn left behind
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc_info) -> None:
