@@ -23,6 +23,7 @@ ADMIN_SECTIONS: dict[str, tuple[str, ...]] = {
     "Content": ("posts", "taxonomy"),
     "API access": ("tokens", "webhooks"),
     "Users": ("auth.user", "auth.group"),
+    "Background jobs": ("django_tasks_database",),  # django-tasks' queue (webhook deliveries), read-only
 }
 
 

@@ -225,7 +225,7 @@ def test_superuser_finds_content_api_access_and_users_on_the_index_and_in_the_si
 ):
     page, api = desktop, api_server.url
     sign_in(page, expect, api, SUPERUSER)
-    sections = ["Content", "API access", "Users"]
+    sections = ["Content", "API access", "Users", "Background jobs"]
 
     expect(page.locator("#content-main caption")).to_have_text(sections)
     expect(page.locator("#content-main .app-auth th[scope=row]")).to_have_text(["Users", "Groups"])

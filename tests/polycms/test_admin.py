@@ -89,11 +89,12 @@ def test_index_groups_content_api_access_and_users(admin_client):
 
     assert sections(response.context["app_list"]) == [
         ("Content", ["Posts", "Categories", "Tags"]),
-        ("API access", ["API tokens"]),
+        ("API access", ["API tokens", "Webhooks"]),
         ("Users", ["Users", "Groups"]),
+        ("Background jobs", ["Task Results"]),
     ]
     captions = re.findall(r'<caption>\s*<a [^>]*class="section"[^>]*>([^<]+)</a>', response.content.decode())
-    assert captions == ["Content", "API access", "Users"]
+    assert captions == ["Content", "API access", "Users", "Background jobs"]
 
 
 def test_sidebar_uses_the_same_sections(admin_client):
@@ -103,7 +104,12 @@ def test_sidebar_uses_the_same_sections(admin_client):
         admin_client.get(reverse("admin:index")).context["app_list"]
     )
     sidebar = response.content.decode().split('id="nav-sidebar"', 1)[1].split("</nav>", 1)[0]
-    assert re.findall(r'class="section"[^>]*>([^<]+)</a>', sidebar) == ["Content", "API access", "Users"]
+    assert re.findall(r'class="section"[^>]*>([^<]+)</a>', sidebar) == [
+        "Content",
+        "API access",
+        "Users",
+        "Background jobs",
+    ]
     assert 'class="app-tokens module current-app"' in sidebar
 
 
