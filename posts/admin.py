@@ -29,6 +29,7 @@ from django.utils.safestring import mark_safe
 from posts import policies, services
 from posts.forms import PostAdminForm
 from posts.models import Post
+from taxonomy.admin import PostTermsAdminMixin
 
 
 class WriteRefused(Exception):
@@ -56,7 +57,7 @@ def _short_time(value: datetime | None) -> str | None:
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(PostTermsAdminMixin, admin.ModelAdmin):
     """Lists, adds, edits and deletes posts; the author is the signed-in user who creates the post."""
 
     form = PostAdminForm
@@ -73,7 +74,10 @@ class PostAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> list[tuple[str | None, dict]]:
         main = ["title", "slug", "type", "excerpt", "content_raw"]
-        fieldsets = [(None, {"fields": main if obj is None else [*main, "opened_version"]})]
+        fieldsets = [
+            (None, {"fields": main if obj is None else [*main, "opened_version"]}),
+            self.terms_fieldset(request, obj),
+        ]
         if obj is not None:
             fieldsets.append(("Preview", {"fields": ["content_preview"]}))
         fieldsets += [
@@ -174,10 +178,11 @@ class PostAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Post, form: PostAdminForm, change: bool) -> None:
         data = form.service_data()
         try:
-            if change:
-                saved = services.post_update(post_id=obj.pk, user=request.user, data=data, if_match=form.if_match())
-            else:
-                saved = services.post_create(author=request.user, data=data)
+            with self.writing_terms(request, form, change):
+                if change:
+                    saved = services.post_update(post_id=obj.pk, user=request.user, data=data, if_match=form.if_match())
+                else:
+                    saved = services.post_create(author=request.user, data=data)
         except services.StalePost:
             raise WriteRefused(stale=True) from None
         except ValidationError as refused:

@@ -20,7 +20,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +32,7 @@ from django.utils.html import format_html
 
 from posts.models import Post
 from taxonomy import policies, selectors, services
-from taxonomy.models import SLUG_MAX_LENGTH, Category, Tag, validate_slug
+from taxonomy.models import NAME_MAX_LENGTH, SLUG_MAX_LENGTH, Category, Tag, validate_slug
 from taxonomy.policies import CATEGORY, TAG
 from taxonomy.settings import taxonomy_settings
 
@@ -127,7 +127,7 @@ class ServiceAdmin(admin.ModelAdmin):
         raise NotImplementedError
 
     @admin.display(description="Posts", ordering="post_count")
-    def posts(self, obj) -> int:
+    def posts_count(self, obj) -> int:
         return obj.post_count
 
 
@@ -166,6 +166,11 @@ def category_labels(categories: Iterable[Category]) -> dict[int, str]:
 class TreeChangeList(ChangeList):
     """The category list in tree order (``tree_positions``) unless a column is sorted. Past
     ``TREE_MAX_NODES`` categories, subtrees stay together but siblings come by id."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet) -> list:
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["tree_position", "pk"]
 
     def get_queryset(self, request: HttpRequest, exclude_parameters=None) -> QuerySet:
         if "tree_position" not in self.root_queryset.query.annotations:
@@ -211,7 +216,7 @@ class CategoryAdminForm(ServiceForm):
 @admin.register(Category)
 class CategoryAdmin(ServiceAdmin):
     form = CategoryAdminForm
-    list_display = ["tree_name", "slug", "order", "posts", "updated_at"]
+    list_display = ["tree_name", "slug", "order", "posts_count", "updated_at"]
     list_display_links = ["tree_name"]
     list_editable = ["order"]
     list_per_page = 200
@@ -235,9 +240,6 @@ class CategoryAdmin(ServiceAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return TreeChangeList
-
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        return ["tree_position"]
 
     def get_urls(self) -> list:
         picker = TermPickerView.as_view(admin_site=self.admin_site, model_admin=self)
@@ -265,7 +267,7 @@ class CategoryAdmin(ServiceAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
         with transaction.atomic():
-            for pk in queryset.order_by("-depth").values_list("pk", flat=True):  # children before their parents
+            for pk in queryset.values_list("pk", flat=True):
                 services.category_delete(category_id=pk, user=request.user)
 
 
@@ -290,7 +292,7 @@ class TagAdminForm(ServiceForm):
 @admin.register(Tag)
 class TagAdmin(ServiceAdmin):
     form = TagAdminForm
-    list_display = ["name", "slug", "posts", "updated_at"]
+    list_display = ["name", "slug", "posts_count", "updated_at"]
     search_fields = ["name", "slug", "description"]
     search_help_text = "Searches names, slugs and descriptions."
     readonly_fields = ["created_at", "updated_at"]
@@ -370,95 +372,104 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
 
 
 NEW_TAGS_HELP = "Names of tags that do not exist yet, comma-separated: they are created when the post is saved."
+# The form's fields, by relation: not the relations' own names, which the admin would read as model fields.
+TERM_FIELDS = {"categories": "post_categories", "tags": "post_tags"}
 
 
 def post_terms_form(base: type[forms.ModelForm], admin_site: admin.AdminSite) -> type[forms.ModelForm]:
-    """``base`` (the post form) with ``categories``, ``tags`` and ``new_tags``, which ``service_data()`` leaves out
-    (``post_terms()`` has them)."""
+    """``base`` (the post form) with ``post_categories``, ``post_tags`` and ``new_tags``, which ``service_data()``
+    leaves out (``post_terms()`` has them)."""
 
     class PostTermsForm(base):
-        categories = CategoryChoiceField(
+        post_categories = CategoryChoiceField(
+            label="Categories",
             queryset=Category.objects.all(),
             required=False,
             widget=TermPicker("categories", CATEGORY, admin_site),
-            help_text="Type to search; a post in a subcategory is also listed under its parents' filters.",
+            help_text="Type to search. A post in a subcategory is listed under its parents too (?category=).",
         )
-        tags = forms.ModelMultipleChoiceField(
-            queryset=Tag.objects.all(), required=False, widget=TermPicker("tags", TAG, admin_site)
+        post_tags = forms.ModelMultipleChoiceField(
+            label="Tags", queryset=Tag.objects.all(), required=False, widget=TermPicker("tags", TAG, admin_site)
         )
         new_tags = forms.CharField(required=False, max_length=1000, help_text=NEW_TAGS_HELP)
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             if not self.instance._state.adding:
-                for name in ("categories", "tags"):
-                    if name in self.fields:
-                        self.fields[name].initial = list(getattr(self.instance, name).all())
+                for relation, name in TERM_FIELDS.items():
+                    self.fields[name].initial = list(getattr(self.instance, relation).all())
 
         def clean_new_tags(self) -> list[str]:
             names = [name.strip() for name in self.cleaned_data["new_tags"].split(",")]
             names = list(dict.fromkeys(name for name in names if name))
-            if any(len(name) > Tag._meta.get_field("name").max_length for name in names):
-                raise ValidationError("A tag name has at most 100 characters.")
+            if any(len(name) > NAME_MAX_LENGTH for name in names):
+                raise ValidationError(f"A tag's name has at most {NAME_MAX_LENGTH} characters.")
             return names
 
         def clean(self) -> dict[str, Any]:
             cleaned_data = super().clean()
-            limits = (("categories", "MAX_CATEGORIES_PER_POST"), ("tags", "MAX_TAGS_PER_POST"))
-            for name, setting in limits:
-                chosen = len(cleaned_data.get(name) or []) + (
-                    len(cleaned_data.get("new_tags") or []) * (name == "tags")
-                )
+            chosen = {
+                "post_categories": len(cleaned_data.get("post_categories") or []),
+                "post_tags": len(cleaned_data.get("post_tags") or []) + len(cleaned_data.get("new_tags") or []),
+            }
+            for name, setting in (("post_categories", "MAX_CATEGORIES_PER_POST"), ("post_tags", "MAX_TAGS_PER_POST")):
                 maximum = getattr(taxonomy_settings, setting)
-                if chosen > maximum:
-                    self.add_error(name, f"A post has at most {maximum} {name} (POLYCMS_TAXONOMY['{setting}']).")
+                if chosen[name] > maximum:
+                    noun = self.fields[name].label.lower()
+                    self.add_error(name, f"A post has at most {maximum} {noun} (POLYCMS_TAXONOMY['{setting}']).")
             return cleaned_data
 
         def service_data(self) -> dict[str, Any]:
             data = super().service_data()
-            for name in ("categories", "tags", "new_tags"):
+            for name in (*TERM_FIELDS.values(), "new_tags"):
                 data.pop(name, None)
             return data
 
         def post_terms(self) -> services.PostTerms:
             """The categories and tags to write: those whose field changed (all of them on creation)."""
-            adding = self.instance._state.adding
-            changed = set(self.changed_data)
+            adding, changed = self.instance._state.adding, set(self.changed_data)
             categories = tags = None
-            if "categories" in self.fields and (adding or "categories" in changed):
-                categories = list(self.cleaned_data["categories"])
+            if adding or "post_categories" in changed:
+                categories = list(self.cleaned_data["post_categories"])
             new_tags = self.cleaned_data.get("new_tags") or []
-            if "tags" in self.fields and (adding or "tags" in changed or new_tags):
-                tags = [*self.cleaned_data["tags"], *(services.NewTag(name) for name in new_tags)]
+            if adding or "post_tags" in changed or new_tags:
+                tags = [*self.cleaned_data["post_tags"], *(services.NewTag(name) for name in new_tags)]
             return services.PostTerms(categories=categories, tags=tags)
 
     return PostTermsForm
 
 
 class PostTermsAdminMixin:
-    """For ``PostAdmin``: the post form's category and tag pickers, shown in their own fieldset and written with
-    the post (``taxonomy.services.writing_post_terms``). Whoever may not attach them sees them read-only;
-    ``new_tags`` only to whoever may create tags while writing."""
+    """For ``PostAdmin``: the post form's category and tag pickers (``get_form``), their fieldset
+    (``terms_fieldset``) and their writing with the post, in its transaction (``writing_terms`` around the
+    services' call). Whoever may not attach them sees them disabled; ``new_tags`` is only for whoever may create
+    tags while writing. A post shown read-only lists them (``post_categories``, ``post_tags``)."""
 
-    terms_fieldset = "Categories and tags"
-
-    def get_fieldsets(self, request: HttpRequest, obj=None) -> list[tuple[str | None, dict]]:
-        fieldsets = list(super().get_fieldsets(request, obj))
-        fields = ["categories", "tags"]
-        if policies.can_create_tags_inline(request.user):
+    def terms_fieldset(self, request: HttpRequest, obj: Post | None) -> tuple[str, dict]:
+        fields = list(TERM_FIELDS.values())
+        may_write = self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
+        if may_write and policies.can_create_tags_inline(request.user):
             fields.append("new_tags")
-        fieldsets.insert(1, (self.terms_fieldset, {"fields": fields}))
-        return fieldsets
+        return ("Categories and tags", {"fields": fields})
 
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs: Any):
         kwargs["form"] = post_terms_form(self.form, self.admin_site)
         form = super().get_form(request, obj, change=change, **kwargs)
-        for name, model in (("categories", CATEGORY), ("tags", TAG)):
-            if name in form.base_fields and not policies.can_assign(request.user, model):
-                form.base_fields[name].disabled = True
+        for relation, model in (("categories", CATEGORY), ("tags", TAG)):
+            field = form.base_fields.get(TERM_FIELDS[relation])
+            if field is not None and not policies.can_assign(request.user, model):
+                field.disabled = True
         return form
 
-    def save_model(self, request: HttpRequest, obj: Post, form, change: bool) -> None:
-        terms = form.post_terms() if hasattr(form, "post_terms") else services.PostTerms()
-        with services.writing_post_terms(user=request.user, terms=terms, post_id=obj.pk if change else None):
-            super().save_model(request, obj, form, change)
+    def writing_terms(self, request: HttpRequest, form, change: bool):
+        """Around the services' call that saves the post: the categories and tags of ``form`` are written with it."""
+        post_id = form.instance.pk if change else None
+        return services.writing_post_terms(user=request.user, terms=form.post_terms(), post_id=post_id)
+
+    @admin.display(description="Categories")
+    def post_categories(self, obj: Post) -> str:
+        return ", ".join(category_labels(obj.categories.all()).values()) or "—"
+
+    @admin.display(description="Tags")
+    def post_tags(self, obj: Post) -> str:
+        return ", ".join(tag.name for tag in obj.tags.all()) or "—"
