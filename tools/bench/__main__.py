@@ -287,6 +287,7 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
     """Serve each database with its own gunicorn and run every (target, database) pair once per
     round, interleaved; return the wrk results (with CPU per request) per database and target, and
     the workers' RSS after the last round."""
+    from tools.bench.fixtures import fetch_etags
     from tools.bench.report import RESULTS_DIR
 
     labels = list(sets)
@@ -320,6 +321,9 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
             (label, kind): load.CpuMeter(server, sets[label].database, monitor)
             for (label, kind), server in servers.items()
         }
+        for label in sets:
+            if (label, APP) in servers:
+                fetch_etags(fixtures[label], runnable, servers[label, APP].base_url)
 
         def _after(label: str, target: Target) -> None:
             # The posts a POST target created go as soon as it is done: the largest documents the limits

@@ -123,6 +123,24 @@ def discover(fixture: Fixture, targets: list[Target]) -> None:
         _find_deep_cursor(client, fixture)
 
 
+def fetch_etags(fixture: Fixture, targets: list[Target], base_url: str) -> None:
+    """The ``ETag`` each conditional target sends back, fetched from the server wrk will load: an ETag may
+    depend on the host the request names (a list's absolute links do), which differs from the in-process
+    probe's. A source without one leaves the in-process ETag, and the target's 200s make it VOID."""
+    import urllib.request
+
+    from tools.bench.targets import BY_KEY
+
+    for target in targets:
+        if target.conditional_on is None or target.key in fixture.missing:
+            continue
+        source = BY_KEY[target.conditional_on]
+        request = urllib.request.Request(base_url + source.url_path(fixture), headers=fixture.headers(source))
+        with urllib.request.urlopen(request, timeout=30) as response:
+            if etag := response.headers.get("ETag"):
+                fixture.etags[source.key] = etag
+
+
 def _headers(fixture: Fixture, target: Target) -> dict[str, str]:
     return {name.lower(): value for name, value in fixture.headers(target).items()}
 
