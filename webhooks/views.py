@@ -14,6 +14,7 @@ from api.caching import NoStoreMixin
 from api.exceptions import Conflict, NotFound
 from api.query import QueryParametersMixin
 from polycms.http import client_ip
+from posts.models import parse_id
 from tokens.permissions import HasTokenAbility, is_token_request
 from webhooks import selectors, services
 from webhooks.models import Delivery, Webhook
@@ -44,10 +45,20 @@ class WebhookViewSet(
     serializer_class = WebhookSerializer
     permission_classes = [IsAuthenticated, HasTokenAbility, ManagesOwnWebhooks, TokenMayReadPosts]
     token_resource = "webhooks"
-    lookup_value_regex = "[0-9]+"
+    # Any segment: what is not an id is a 404 in the error format (a narrower pattern would leave odd paths, such as
+    # one with a newline, to Django's HTML 404).
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return Webhook.objects.filter(owner=self.request.user)
+
+    def get_object(self) -> Webhook:
+        pk = parse_id(self.kwargs["pk"])
+        webhook = None if pk is None else self.get_queryset().filter(pk=pk).first()
+        if webhook is None:
+            raise NotFound("No webhook with this id.")
+        self.check_object_permissions(self.request, webhook)
+        return webhook
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -93,14 +104,15 @@ class WebhookViewSet(
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"deliveries/(?P<delivery_id>[0-9]+)/redeliver",
+        url_path=r"deliveries/(?P<delivery_id>[^/]+)/redeliver",
         url_name="redeliver-detail",
     )
     def redeliver(self, request: Request, pk: str | None = None, delivery_id: str | None = None) -> Response:
         """Send the delivery again: the same webhook-id and body, a fresh retry schedule. 409 when the webhook is
         disabled."""
         webhook = self.get_object()
-        delivery = Delivery.objects.filter(webhook=webhook, pk=int(delivery_id)).first()
+        pk = parse_id(delivery_id)
+        delivery = None if pk is None else Delivery.objects.filter(webhook=webhook, pk=pk).first()
         if delivery is None:
             raise NotFound("No delivery with this id for this webhook.")
         try:

@@ -151,6 +151,15 @@ def test_ping_deliveries_and_redeliver(author, session_client, receiver, jobs, m
     first, second = receiver.wait_for(2)
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     assert client.post(f"/api/v1/hooks/{hook['id']}/deliveries/999999/redeliver").status_code == HTTPStatus.NOT_FOUND
+    for odd in ["%0A", "x", "99999999999999999999999"]:
+        for path in [
+            f"/api/v1/hooks/{odd}",
+            f"/api/v1/hooks/{odd}/deliveries",
+            f"/api/v1/hooks/{hook['id']}/deliveries/{odd}/redeliver",
+        ]:
+            response = client.post(path) if path.endswith("redeliver") else client.get(path)
+            assert response.status_code == HTTPStatus.NOT_FOUND, path
+            assert response.json()["error"]["code"] == "not_found"
     assert client.get(f"/api/v1/hooks/{hook['id']}/deliveries?limit=5").status_code == 422
 
 
