@@ -124,9 +124,10 @@ def discover(fixture: Fixture, targets: list[Target]) -> None:
 
 
 def fetch_etags(fixture: Fixture, targets: list[Target], base_url: str) -> None:
-    """The ``ETag`` each conditional target sends back, fetched from the server wrk will load: an ETag may
-    depend on the host the request names (a list's absolute links do), which differs from the in-process
-    probe's. A source without one leaves the in-process ETag, and the target's 200s make it VOID."""
+    """The ``ETag`` each conditional target sends back, fetched from the server wrk will load, just before it
+    does: an ETag may depend on the host the request names (a list's absolute links do), which differs from
+    the in-process probe's, and on every write since. A source without one leaves the in-process ETag, and
+    the target's 200s make it VOID."""
     import urllib.request
 
     from tools.bench.targets import BY_KEY
