@@ -13,6 +13,7 @@ from django_filters.utils import translate_validation
 from api.filters import ChoiceFilter, OrderingFilter
 from posts import search
 from posts.models import Post, parse_id
+from taxonomy.filters import PostTaxonomyFilters
 
 # The list's order without ?ordering= (and, last, the tie-breaker of every ordering).
 DEFAULT_ORDERING = ("-created_at", "-id")
@@ -37,7 +38,7 @@ class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UTCIsoDateTimeField
 
 
-class PostFilter(django_filters.FilterSet):
+class PostFilter(PostTaxonomyFilters, django_filters.FilterSet):
     """The list's filters, and its ordering (``ordering``, else ``DEFAULT_ORDERING``). Ranking search results
     by relevance is the view's (``posts.search.ranked``): only page-number lists without ``ordering`` are."""
 

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from api.serializers import StrictFieldsMixin
 from posts import content, services
 from posts.models import Post
+from taxonomy.fields import CategoriesField, TagsField, TermsField
 
 
 @extend_schema_field(
@@ -74,6 +75,8 @@ class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     content_raw = EditorJSField(required=False)
     author = AuthorSerializer(read_only=True)
+    categories = CategoriesField()
+    tags = TagsField()
     # The model field's validators are the slug rule; no unique validator: services allocate a free slug on
     # creation (-2, -3…) and refuse a taken one on update, inside their transaction.
     slug = serializers.CharField(
@@ -95,6 +98,8 @@ class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "status",
             "published_at",
             "author",
+            "categories",
+            "tags",
             "meta_title",
             "meta_description",
             "created_at",
@@ -129,6 +134,8 @@ class PostSerializerSchema(OpenApiSerializerExtension):
 
 
 FIELDS: tuple[str, ...] = tuple(PostSerializer.Meta.fields)
+# The categories and tags (taxonomy.fields): relations, no columns of the post.
+TERM_FIELDS = frozenset({"categories", "tags"})
 # The fields that can make a post megabytes long (see POLYCMS_POSTS["CONTENT_MAX_BYTES"]); the others are
 # bounded by their maximum lengths.
 CONTENT_FIELDS = frozenset({"content_raw", "content_html"})
@@ -137,8 +144,9 @@ LIST_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name not in CONT
 
 def post_columns(fields: Collection[str]) -> list[str]:
     """What ``Post.objects.only()`` needs for ``PostSerializer(fields=fields)``, plus ``version`` for the
-    ETag; with ``author`` the author's columns too (the caller joins them with ``select_related``)."""
-    columns = ["id", "version", *(name for name in fields if name not in {"id", "author"})]
+    ETag; with ``author`` the author's columns too (the caller joins them with ``select_related``). Categories and
+    tags are no columns: the serializer reads them with a query each."""
+    columns = ["id", "version", *(name for name in fields if name not in {"id", "author", *TERM_FIELDS})]
     if "author" in fields:
         columns += ["author", *(f"author__{column}" for column in AuthorSerializer.columns)]
     return columns
@@ -147,6 +155,8 @@ def post_columns(fields: Collection[str]) -> list[str]:
 # How PostRepresentation turns a column value into the output: as it is (the database already gives what the
 # serializer field's to_representation() would return), as DRF's ISO 8601 date-time, or through the field.
 _AS_IS, _DATETIME, _FIELD = "as-is", "datetime", "field"
+# A post's categories or tags: a subquery's JSON (taxonomy.fields.TermsField.column).
+_TERMS = "terms"
 _AS_IS_FIELDS = (serializers.IntegerField, serializers.CharField, serializers.ChoiceField, EditorJSField)
 
 
@@ -173,17 +183,25 @@ class PostRepresentation:
     same output.
 
     ``columns`` are what ``from_rows()`` reads, for ``QuerySet.values_list()``: ``id`` and ``version``
-    first, then the fields' columns, the author's joined.
+    first, then the fields' columns, the author's joined; a post's categories and tags as subqueries (their JSON,
+    ``taxonomy.fields``), so a list reads them in its own query.
     """
 
     def __init__(self, fields: Collection[str]) -> None:
         self.columns = ["id", "version"]
         # (output name, conversion, column index or the author's column indexes, serializer field)
         self._plan: list[tuple[str, str, Any, serializers.Field]] = []
+        # The columns that are subqueries (a post's categories and tags), by index, with the field that reads them
+        # from a Post instance instead.
+        self._related: dict[int, TermsField] = {}
         for name, field in PostSerializer(fields=fields).fields.items():
             if isinstance(field, AuthorSerializer):
                 author = [f"{field.source}__{column}" for column in AuthorSerializer.columns]
                 self._plan.append((name, "author", [self._column(column) for column in author], field))
+            elif isinstance(field, TermsField):
+                index = self._column(field.column)
+                self._related[index] = field
+                self._plan.append((name, _TERMS, index, field))
             else:
                 self._plan.append((name, _conversion(field), self._column(field.source), field))
 
@@ -199,7 +217,13 @@ class PostRepresentation:
 
     def from_post(self, post: Post) -> dict[str, Any]:
         """The output for a ``Post`` loaded with (at least) the columns of ``post_columns()``."""
-        return self._build([_attribute(post, column) for column in self.columns], timezone.get_current_timezone())
+        row = [
+            self._related[index].to_representation(getattr(post, self._related[index].source))
+            if index in self._related
+            else _attribute(post, column)
+            for index, column in enumerate(self.columns)
+        ]
+        return self._build(row, timezone.get_current_timezone())
 
     def _build(self, row: Sequence, zone) -> dict[str, Any]:
         data = {}
@@ -210,7 +234,9 @@ class PostRepresentation:
                 data[name] = {"id": author_id, "username": username, "name": name_shown}
                 continue
             value = row[index]
-            if value is None or conversion == _AS_IS:
+            if conversion == _TERMS:
+                data[name] = field.from_column(value)
+            elif value is None or conversion == _AS_IS:
                 data[name] = value
             elif conversion == _DATETIME:
                 data[name] = _iso_datetime(value, zone)

@@ -27,6 +27,8 @@ from posts.models import Post, parse_id, validate_post_slug
 from posts.permissions import PostAccess
 from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerializer, post_columns, post_representation
 from posts.settings import posts_settings
+from taxonomy.fields import split_terms
+from taxonomy.services import writing_post_terms
 from tokens.permissions import HasTokenAbility
 
 POST_CHANGED = "The post has changed since you fetched it: If-Match does not match its ETag. Fetch it again."
@@ -303,7 +305,9 @@ class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
     def _create(self, request: Request) -> idempotency.StoredResponse:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        post = services.post_create(author=request.user, data=serializer.validated_data)
+        data, terms = split_terms(serializer.validated_data)
+        with writing_post_terms(user=request.user, terms=terms):  # written with the post, in its transaction
+            post = services.post_create(author=request.user, data=data)
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{post.pk}")
         body = post_representation(frozenset(FIELDS)).from_post(post)
         return idempotency.StoredResponse(status.HTTP_201_CREATED, body, {"Location": location, "ETag": post.etag})
@@ -312,10 +316,10 @@ class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
         post = self.get_object()
         serializer = self.get_serializer(post, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        data, terms = split_terms(serializer.validated_data)
         try:
-            post = services.post_update(
-                post_id=post.pk, user=request.user, data=serializer.validated_data, if_match=self._if_match()
-            )
+            with writing_post_terms(user=request.user, terms=terms, post_id=post.pk):
+                post = services.post_update(post_id=post.pk, user=request.user, data=data, if_match=self._if_match())
         except services.StalePost:
             raise PreconditionFailed(POST_CHANGED) from None
         return self._item_response(post)

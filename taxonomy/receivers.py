@@ -16,4 +16,4 @@ def write_pending_terms(sender, instance: Post, created: bool, raw: bool = False
     pending = services.pending_terms(instance, created)
     if pending is not None:
         user, terms = pending
-        services.post_terms_set(post=instance, user=user, terms=terms)
+        services.post_terms_set(post=instance, user=user, terms=terms, new_post=created)

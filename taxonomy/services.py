@@ -316,9 +316,6 @@ class PostTerms:
     categories: Sequence[Category] | None = None
     tags: Sequence[Tag | NewTag] | None = None
 
-    def __bool__(self) -> bool:
-        return self.categories is not None or self.tags is not None
-
 
 def _tags_for(user, wanted: Iterable[Tag | NewTag]) -> list[Tag]:
     tags: dict[int, Tag] = {}
@@ -339,25 +336,36 @@ def _tags_for(user, wanted: Iterable[Tag | NewTag]) -> list[Tag]:
     return list(tags.values())
 
 
-def post_terms_set(*, post, user, terms: PostTerms) -> None:
+def post_terms_set(*, post, user, terms: PostTerms, new_post: bool = False) -> None:
     """Replace ``post``'s categories and/or tags (those ``terms`` gives). Changing either needs the right to attach
     them (``assign_category`` / ``assign_tag``); sending back the current set is always fine. Tags named by
     ``NewTag`` are found by name or created (``policies.can_create_tags_inline``). The caller has checked that
-    ``user`` may edit the post, and holds the transaction."""
+    ``user`` may edit the post, and holds the transaction. ``new_post``: it has none yet (no need to look).
+
+    ``post`` then knows the sets written, as ``prefetch_related`` would have it (its webhook payload and the
+    response read them without a query)."""
     for relation, model, wanted in (("categories", CATEGORY, terms.categories), ("tags", TAG, terms.tags)):
         if wanted is None:
             continue
         manager = getattr(post, relation)
-        current = set(manager.values_list("pk", flat=True))
-        if model == TAG:
-            unchanged = all(isinstance(item, Tag) for item in wanted) and {item.pk for item in wanted} == current
-        else:
-            unchanged = {item.pk for item in wanted} == current
-        if unchanged:
+        current = set() if new_post else set(manager.values_list("pk", flat=True))
+        if all(isinstance(item, Category | Tag) for item in wanted) and {item.pk for item in wanted} == current:
+            if new_post:
+                _remember(post, relation, wanted)
             continue
         if not policies.can_assign(user, model):
             raise PermissionDenied(f"You may not change the {relation} of posts.")
-        manager.set(_tags_for(user, wanted) if model == TAG else wanted)
+        items = _tags_for(user, wanted) if model == TAG else list(wanted)
+        manager.set(items)
+        _remember(post, relation, items)
+
+
+def _remember(post, relation: str, items: Sequence[Category | Tag]) -> None:
+    """Make ``post.<relation>.all()`` answer ``items`` without a query: what ``prefetch_related`` leaves."""
+    queryset = getattr(post, relation).all()
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    post.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 # What the next post save in this context gets (``writing_post_terms``), read by ``taxonomy.receivers``.
@@ -369,8 +377,9 @@ def writing_post_terms(*, user, terms: PostTerms, post_id: int | None = None) ->
     """Within it, when ``posts.services`` saves the post ``post_id`` (None: a new post), ``terms`` are written with
     ``post_terms_set``, right after the post's own row and in its transaction: before its webhook events are
     recorded (their payload includes the categories and tags) and under its row lock, after its permission and
-    ``If-Match`` checks; whatever refuses the write rolls both back."""
-    token = _pending.set((user, post_id, terms) if terms else None)
+    ``If-Match`` checks; whatever refuses the write rolls both back. A new post gets empty sets for what ``terms``
+    leaves out."""
+    token = _pending.set((user, post_id, terms))
     try:
         yield
     finally:
@@ -378,7 +387,8 @@ def writing_post_terms(*, user, terms: PostTerms, post_id: int | None = None) ->
 
 
 def pending_terms(post, created: bool) -> tuple[Any, PostTerms] | None:
-    """``(user, terms)`` waiting for ``post`` just saved (``created`` or not), if any; consumed."""
+    """``(user, terms)`` waiting for ``post`` just saved (``created`` or not), if any; consumed. For a new post,
+    ``terms`` has both sets (empty for what was not given)."""
     pending = _pending.get()
     if pending is None:
         return None
@@ -386,4 +396,6 @@ def pending_terms(post, created: bool) -> tuple[Any, PostTerms] | None:
     if (post_id is None and not created) or (post_id is not None and post_id != post.pk):
         return None
     _pending.set(None)
+    if created:
+        terms = PostTerms(categories=terms.categories or [], tags=terms.tags or [])
     return user, terms

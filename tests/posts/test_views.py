@@ -234,6 +234,8 @@ def test_put_needs_every_writable_field_and_changes_nothing_without_them(as_edit
         "content_raw",
         "status",
         "published_at",
+        "categories",
+        "tags",
         "meta_title",
         "meta_description",
     }
@@ -370,6 +372,8 @@ ALL_FIELDS = [
     "status",
     "published_at",
     "author",
+    "categories",
+    "tags",
     "meta_title",
     "meta_description",
     "created_at",

@@ -91,3 +91,13 @@ def test_random_moves_and_creates_at_once_keep_the_tree_consistent(plaintext, ma
     responses = run_concurrently(act)
     assert {r.status_code for r in responses} <= {HTTPStatus.OK, HTTPStatus.CREATED, HTTPStatus.UNPROCESSABLE_ENTITY}
     assert_the_tree_is_consistent()
+
+
+def test_concurrent_posts_naming_one_new_tag_share_it(make_user, make_token):
+    _, plaintext = make_token(make_user("ann", role="Author"))
+    body = {"title": "Breaking", "tags": [{"name": "Election night"}]}
+    responses = run_concurrently(lambda i: bearer(plaintext).post("/api/v1/posts", body, format="json"))
+    assert [r.status_code for r in responses] == [HTTPStatus.CREATED] * WRITERS
+    (tag,) = Tag.objects.all()
+    assert {r.json()["data"]["tags"][0]["id"] for r in responses} == {tag.pk}
+    assert tag.posts.count() == WRITERS
