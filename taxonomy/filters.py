@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from api.filters import OrderingFilter
 from taxonomy.models import Category, Tag, lookup
@@ -89,6 +90,12 @@ class ValuesField(forms.Field):
 
 class ValuesFilter(django_filters.Filter):
     field_class = ValuesField
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # In the OpenAPI schema: an array, sent as the parameter repeated (style form, explode).
+        array = {"type": "array", "items": {"type": "string"}, "maxItems": MAX_VALUES}
+        extend_schema_field({**array, "description": self.extra.get("help_text", "")})(self)
 
 
 def _posts_with(relation: type, **where) -> QuerySet:

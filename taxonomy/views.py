@@ -91,6 +91,10 @@ class TaxonomyViewSet(QueryParametersMixin, viewsets.ModelViewSet):
         return instances
 
     def list(self, request: Request, *args, **kwargs) -> Response:
+        ordering = request.query_params.get("ordering", "").replace("-", "").split(",")
+        if "post_count" in ordering and self.paginator.uses_cursor(request):
+            message = "A cursor follows fields of the category or tag, not post_count: page with page= instead."
+            raise ValidationError({"ordering": [message]})
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(self.decorate(page), many=True).data)
 

@@ -203,6 +203,17 @@ def test_writes_take_only_known_fields_and_put_takes_them_all(as_editor, shop):
     }
 
 
+def test_lists_walk_by_cursor_too_but_not_by_post_count(shop, make_tag):
+    client = APIClient()
+    first = client.get(f"{CATEGORIES}?cursor=&per_page=2")
+    assert names(first) == ["Laptops", "Phones"]
+    assert names(client.get(first.json()["links"]["next"])) == ["Computers", "Electronics"]
+    make_tag("Python")
+    assert names(client.get(f"{TAGS}?cursor=&ordering=-name")) == ["Python"]
+    for url in (CATEGORIES, TAGS):
+        assert list(error(client.get(f"{url}?cursor=&ordering=-post_count"), 422)["details"]) == ["ordering"]
+
+
 def test_list_query_parameters_are_checked(shop):
     client = APIClient()
     assert list(error(client.get(f"{CATEGORIES}?sort=name"), 422)["details"]) == ["sort"]
