@@ -55,7 +55,7 @@ class Target:
     @property
     def ours(self) -> bool:
         """A PolyCMS endpoint (not a reference or a peer)."""
-        return self.path.startswith("/api/")
+        return self.server == APP and not self.path.startswith("/bench/")
 
 
 # References and peers
