@@ -20,7 +20,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -167,10 +167,9 @@ class TreeChangeList(ChangeList):
     """The category list in tree order (``tree_positions``) unless a column is sorted. Past
     ``TREE_MAX_NODES`` categories, subtrees stay together but siblings come by id."""
 
-    def get_ordering(self, request: HttpRequest, queryset: QuerySet) -> list:
-        if ORDER_VAR in self.params:
-            return super().get_ordering(request, queryset)
-        return ["tree_position", "pk"]
+    def _get_default_ordering(self) -> list[str]:
+        # Django's hook for the order without a sorted column, which also marks the column sorted (the name's).
+        return ["tree_position"]
 
     def get_queryset(self, request: HttpRequest, exclude_parameters=None) -> QuerySet:
         if "tree_position" not in self.root_queryset.query.annotations:
@@ -253,7 +252,7 @@ class CategoryAdmin(ServiceAdmin):
         depth = min(obj.depth, 10)
         return format_html('<span class="category-name category-name--depth-{}">{}</span>', depth, obj.name)
 
-    @admin.display(description="Path")
+    @admin.display(description="Place in the tree")
     def path_shown(self, obj: Category) -> str:
         return category_labels([obj])[obj.pk]
 
@@ -359,7 +358,8 @@ class TermPicker(AutocompleteSelectMultiple):
     """Django's autocomplete widget (select2) on ``TermPickerView``."""
 
     def __init__(self, relation: str, model_name: str, admin_site: admin.AdminSite) -> None:
-        super().__init__(Post._meta.get_field(relation), admin_site)
+        # select2 reads its options from data- attributes: as wide as a long category path needs.
+        super().__init__(Post._meta.get_field(relation), admin_site, attrs={"data-width": "min(100%, 36rem)"})
         self.model_name = model_name
 
     def get_url(self) -> str:
@@ -391,7 +391,12 @@ def post_terms_form(base: type[forms.ModelForm], admin_site: admin.AdminSite) ->
         post_tags = forms.ModelMultipleChoiceField(
             label="Tags", queryset=Tag.objects.all(), required=False, widget=TermPicker("tags", TAG, admin_site)
         )
-        new_tags = forms.CharField(required=False, max_length=1000, help_text=NEW_TAGS_HELP)
+        new_tags = forms.CharField(
+            required=False,
+            max_length=1000,
+            help_text=NEW_TAGS_HELP,
+            widget=forms.TextInput(attrs={"class": "vTextField", "autocomplete": "off"}),  # the admin's own width
+        )
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
