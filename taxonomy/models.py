@@ -11,6 +11,7 @@ posts app knows nothing of taxonomy's tables.
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -51,7 +52,9 @@ class Category(models.Model):
     description = models.TextField(blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH)
     # PROTECT: the database never deletes a subtree by itself; taxonomy.services refuses (409) or moves children.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    order = models.PositiveIntegerField(default=0, help_text="Position among its siblings, smallest first.")
+    order = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(ORDER_MAX)], help_text="Position among its siblings, smallest first."
+    )
     tree_path = models.CharField(max_length=1000, default="", blank=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

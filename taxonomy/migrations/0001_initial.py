@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100)),
                 ('slug', models.CharField(max_length=120, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*\\Z', 'Use lowercase letters, digits and single hyphens (e.g. hello-via-api).')])),
                 ('description', models.TextField(blank=True, default='', max_length=2000)),
-                ('order', models.PositiveIntegerField(default=0, help_text='Position among its siblings, smallest first.')),
+                ('order', models.PositiveIntegerField(default=0, help_text='Position among its siblings, smallest first.', validators=[django.core.validators.MaxValueValidator(1000000)])),
                 ('tree_path', models.CharField(blank=True, default='', editable=False, max_length=1000)),
                 ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
