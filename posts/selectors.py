@@ -206,13 +206,15 @@ def _search_statement(
     matches = search.matching(_visible(kind, _NOW, _USER_ID), _TEXT)
     queryset = with_list_validator(search.ranked(matches, _TEXT, window=window, then=DEFAULT_ORDERING), _NOW)
     stand_ins = _stand_ins(kind) | {"text": _TEXT} | ({"now": _NOW} if LIST_VALIDATOR in columns else {})
-    return statements.prepare(queryset.values_list(*columns, search.TOTAL)[start:stop], alias, **stand_ins)
+    page = queryset.values_list(*columns, search.TOTAL)[start:stop]
+    return statements.prepare(page, alias, **stand_ins).planned_per_run()  # a common word or a rare one
 
 
 @functools.lru_cache(maxsize=16)
 def _search_count_statement(alias: str, kind: str, window: int) -> statements.Statement:
     matches = search.matching(_visible(kind, _NOW, _USER_ID), _TEXT).order_by(*DEFAULT_ORDERING)
-    return statements.prepare(matches.values("pk")[:window], alias, **_stand_ins(kind), text=_TEXT).count()
+    window_ids = statements.prepare(matches.values("pk")[:window], alias, **_stand_ins(kind), text=_TEXT)
+    return window_ids.planned_per_run().count()
 
 
 class RankedPostRows(Rows):

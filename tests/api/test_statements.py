@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from api import statements
 from posts.models import Post
+from tests.conftest import postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,17 @@ def test_a_statement_is_logged_like_any_query(author):
         with CaptureQueriesContext(connection) as captured:
             statement.rows(pk=1)
         assert captured.captured_queries[0]["sql"].startswith('SELECT "posts_post"."id"')
+
+
+@postgres_only
+def test_postgresql_prepares_a_statement_unless_it_is_planned_per_run():
+    prepared = statements.prepare(Post.objects.filter(slug="prepared").values_list("id"), connection.alias)
+    per_run = statements.prepare(Post.objects.filter(excerpt="per run").values_list("id"), connection.alias)
+    for _ in range(6):  # past the five runs after which PostgreSQL may settle on a generic plan
+        prepared.rows()
+        per_run.planned_per_run().rows()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        texts = " ".join(row[0] for row in cursor.fetchall())
+    assert '"posts_post"."slug" = $1' in texts
+    assert '"posts_post"."excerpt" = $1' not in texts
