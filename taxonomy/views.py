@@ -71,7 +71,6 @@ class TaxonomyViewSet(QueryParametersMixin, viewsets.ModelViewSet):
     token_resource = "taxonomy"
     comma_separated_parameters = ("ordering",)
     lookup_value_regex = r"[^/]+"
-    model: type[Category] | type[Tag]
     taxonomy_model: str
 
     def get_object(self):
@@ -145,7 +144,6 @@ class CategoryViewSet(TaxonomyViewSet):
     serializer_class = CategorySerializer
     schema = CategoryListSchema()
     filterset_class = CategoryFilter
-    model = Category
     taxonomy_model = CATEGORY
     query_parameters = {"list": ["tree"], "destroy": ["reparent"]}
 
@@ -218,7 +216,6 @@ class TagViewSet(TaxonomyViewSet):
 
     serializer_class = TagSerializer
     filterset_class = TagFilter
-    model = Tag
     taxonomy_model = TAG
 
     def get_queryset(self) -> QuerySet[Tag]:
