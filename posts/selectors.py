@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Sequence
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection, connections
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
@@ -26,6 +29,8 @@ from api.pagination import Rows
 from posts import search
 from posts.filters import DEFAULT_ORDERING
 from posts.models import Post, live_q
+
+logger = logging.getLogger("polycms.posts")
 
 # What visibility() answers: the three sets of posts a caller can see.
 LIVE, OWN, ALL = "live", "own", "all"
@@ -122,6 +127,15 @@ def visible_post_row(user, lookup: dict[str, Any], columns: Sequence[str]) -> tu
     return rows[0] if rows else None
 
 
+def _cache_call(method: Callable, *args: Any) -> Any:
+    """``method(*args)`` on Django's cache; None when the cache fails: a count is then counted, not refused."""
+    try:
+        return method(*args)
+    except Exception as exc:  # any cache client failure
+        logger.warning("post count cache unavailable (%s): counting", type(exc).__name__)
+        return None
+
+
 def _key_stand_in(key: OrderingKey, position: int) -> Any:
     field = Post._meta.get_field(key.name)
     kind = field.get_internal_type()
@@ -164,10 +178,19 @@ def _count_statement(alias: str, kind: str, limit: int) -> statements.Statement:
     return statements.prepare(queryset, alias, **_stand_ins(kind)).count()
 
 
+# How long a count is kept (seconds): it is right as long as its list validator is current, and is not read again
+# once a write or a scheduled post changes that.
+COUNT_KEPT = 600
+
+
 class VisiblePostRows(Rows):
     """The posts ``user`` may see at ``now``, newest first (``DEFAULT_ORDERING``): the list without filters,
     as rows of ``values_list(*columns)``, where ``columns`` may name ``LIST_VALIDATOR`` (a cursor page adds
-    the cursor keys' columns at the end)."""
+    the cursor keys' columns at the end).
+
+    With the validator among the columns, the count is kept in Django's cache under it: how many posts a caller
+    sees changes only when the validator does, so a kept count is never stale, and counting (up to 10 000 rows
+    of an index, the costliest part of a list for the database) happens once per change, not per request."""
 
     model = Post
     ordering = DEFAULT_ORDERING
@@ -176,6 +199,7 @@ class VisiblePostRows(Rows):
         self.kind = visibility(user)
         self.values: dict[str, Any] = {"now": now, "user_id": user.pk}
         self.columns = tuple(columns)
+        self._validator: str | None = None
 
     def fetch(self, start: int, stop: int, *, keys: Sequence[OrderingKey] | None = None, after=None) -> list:
         columns = self.columns
@@ -189,10 +213,23 @@ class VisiblePostRows(Rows):
         values = dict(self.values)
         if after is not None:
             values |= {f"after_{i}": value for i, value in enumerate(after)}
-        return statement.rows(**values)
+        rows = statement.rows(**values)
+        if rows and LIST_VALIDATOR in columns:
+            self._validator = rows[0][columns.index(LIST_VALIDATOR)]
+        return rows
 
     def count(self, limit: int) -> int:
+        key = None
+        if self._validator is not None:
+            who = self.values["user_id"] if self.kind == OWN else ""
+            made_of = f"{self.kind}:{who}:{limit}:{self._validator}"
+            key = f"posts:count:{hashlib.blake2b(made_of.encode(), digest_size=16).hexdigest()}"
+            kept = _cache_call(cache.get, key)
+            if kept is not None:
+                return kept
         ((counted,),) = _count_statement(connection.alias, self.kind, limit).rows(**self.values)
+        if key is not None:
+            _cache_call(cache.set, key, counted, COUNT_KEPT)
         return counted
 
     def key_values(self, row, keys: Sequence[OrderingKey]) -> list:

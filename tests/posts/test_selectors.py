@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from api.cursors import ordering_keys
 from posts import selectors
@@ -93,3 +94,37 @@ def test_the_list_validator_read_with_rows_is_the_one_read_alone(mixed):
     assert row[1] == selectors.list_validator(now)
     annotated = selectors.with_list_validator(Post.objects.all(), now).values_list(selectors.LIST_VALIDATOR, flat=True)
     assert annotated[0] == selectors.list_validator(now)
+
+
+# ---------------------------------------------------------------------------- counts kept under the validator
+def list_total(client) -> int:
+    return client.get("/api/v1/posts?per_page=2").json()["meta"]["total"]
+
+
+def test_a_list_count_is_kept_until_the_validator_changes(mixed, editor, token_client, django_assert_num_queries):
+    anonymous = APIClient()
+    assert list_total(anonymous) == 2
+    with django_assert_num_queries(1):  # the page; its count is the one kept
+        assert list_total(anonymous) == 2
+    token_client(editor).post("/api/v1/posts", {"title": "New", "status": "published"}, format="json")
+    with django_assert_num_queries(2):  # a write: counted again
+        assert list_total(anonymous) == 3
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):  # the scheduled posts come out
+        assert list_total(anonymous) == 5
+
+
+def test_callers_who_see_different_posts_do_not_share_a_count(mixed, author, contributor, token_client):
+    assert list_total(token_client(author)) == 4  # their two live posts and their two drafts
+    assert list_total(token_client(contributor)) == 6  # the two live posts and their own four
+    assert list_total(APIClient()) == 2
+
+
+def test_without_a_cache_a_list_is_counted(mixed, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    assert list_total(APIClient()) == 2
