@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 # read only from there: the environment often has a USER (the login name) or a NAME of its own.
 given = $(if $(filter command line,$(origin $1)),$($1))
 
-.PHONY: install serve superuser token test lint bench clean editorjs
+.PHONY: install serve worker superuser token test lint bench clean editorjs
 
 install: $(VENV)/.installed
 
@@ -45,8 +45,15 @@ serve: install .env
 	echo "    make superuser USER=admin                            # the first admin user" && \
 	echo "    TOKEN=\$$(make -s token USER=admin NAME=\"My script\")  # a token, printed once" && \
 	echo "    curl -H \"Authorization: Bearer \$$TOKEN\" http://$(HOST):$(PORT)/api/v1/user" && \
+	echo "  Worker: webhook deliveries (make worker runs one alone)." && \
 	echo "  Settings: .env (variables set in the environment win). Stop with Ctrl-C." && echo "" && \
-	exec $(BIN)/gunicorn polycms.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 5
+	{ $(MANAGE) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(BIN)/gunicorn polycms.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 5; }
+
+# One job worker in the foreground (webhook deliveries; see README "Workers"). Run several in production.
+worker: install .env
+	@$(MANAGE) migrate --noinput --verbosity 0
+	$(MANAGE) worker
 
 # An admin user (staff and superuser). `make superuser USER=alice` asks for an email and a password; with
 # DJANGO_SUPERUSER_PASSWORD (and DJANGO_SUPERUSER_EMAIL) set, it asks nothing.
