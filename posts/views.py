@@ -32,6 +32,7 @@ from taxonomy.services import writing_post_terms
 from tokens.permissions import HasTokenAbility
 
 POST_CHANGED = "The post has changed since you fetched it: If-Match does not match its ETag. Fetch it again."
+POST_IS_CURRENT = "If-None-Match names the post's current version (or is *), so nothing was written."
 
 
 def post_lookup(value: str) -> dict | None:
@@ -102,6 +103,13 @@ IF_NONE_MATCH = OpenApiParameter(
     "When the response would be the same (weak comparison) the answer is 304 Not Modified with no body; a "
     "malformed one is 400.",
 )
+IF_NONE_MATCH_WRITE = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="ETags (or *): when one names the post's current version (weak comparison) the answer is 412 and "
+    "nothing changes.",
+)
 CONDITIONAL_GET_RESPONSES = {
     200: PostSerializer,
     304: OpenApiResponse(description="Not Modified: the If-None-Match ETag is current; no body."),
@@ -125,9 +133,9 @@ def _not_modified(etag: str) -> HttpResponseNotModified:
     retrieve=extend_schema(
         parameters=[ID_OR_SLUG, ITEM_FIELDS_PARAMETER, IF_NONE_MATCH], responses=CONDITIONAL_GET_RESPONSES
     ),
-    update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
-    partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
-    destroy=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH]),
+    update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE]),
+    partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE]),
+    destroy=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE]),
 )
 class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
     """Posts and pages. Anonymous callers see published posts; ``posts.view_post`` holders see all;
@@ -314,6 +322,7 @@ class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         post = self.get_object()
+        self._check_if_none_match(post)
         serializer = self.get_serializer(post, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data, terms = split_terms(serializer.validated_data)
@@ -326,11 +335,19 @@ class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         post = self.get_object()
+        self._check_if_none_match(post)
         try:
             services.post_delete(post_id=post.pk, user=request.user, if_match=self._if_match())
         except services.StalePost:
             raise PreconditionFailed(POST_CHANGED) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _check_if_none_match(self, post: Post) -> None:
+        """On a write, ``If-None-Match`` is a precondition too (RFC 9110 §13.1.2): naming the post's current
+        version (weakly), or ``*``, it fails with 412 and nothing is written, rather than being ignored."""
+        if_none_match = parse_if_none_match(self.request.headers.get("If-None-Match"))
+        if if_none_match is not None and if_none_match.matches(post.etag):
+            raise PreconditionFailed(POST_IS_CURRENT)
 
     def _if_match(self) -> IfMatch | None:
         return if_match_precondition(self.request.headers.get("If-Match"))

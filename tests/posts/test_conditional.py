@@ -275,3 +275,28 @@ def test_writes_and_errors_are_no_store(editor, token_client):
         APIClient().get("/api/v1/posts", HTTP_AUTHORIZATION="Bearer nope"),
     ):
         assert response["Cache-Control"] == "no-store"
+
+
+# ---------------------------------------------------------------------------- writes
+@pytest.mark.parametrize("header", ['"{id}-1"', 'W/"{id}-1"', "*"])
+def test_a_write_whose_if_none_match_names_the_current_version_is_412_and_changes_nothing(editor, token_client, header):
+    client = token_client(editor)
+    post = client.post("/api/v1/posts", {"title": "Kept"}, format="json").json()["data"]
+    url, value = f"/api/v1/posts/{post['id']}", header.format(id=post["id"])
+    for response in (
+        client.patch(url, {"title": "Changed"}, format="json", HTTP_IF_NONE_MATCH=value),
+        client.delete(url, HTTP_IF_NONE_MATCH=value),
+    ):
+        assert response.status_code == HTTPStatus.PRECONDITION_FAILED
+        assert "If-None-Match" in response.json()["error"]["message"]
+    assert Post.objects.get(pk=post["id"]).title == "Kept"
+    assert client.patch(url, {"title": "Changed"}, format="json", HTTP_IF_NONE_MATCH='"0-0"').status_code == 200
+
+
+def test_the_schema_describes_if_none_match_and_304():
+    spec = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path, method in [("/api/v1/posts", "get"), ("/api/v1/posts/{id}", "get"), ("/api/v1/posts/{id}", "patch")]:
+        operation = spec["paths"][path][method]
+        assert "If-None-Match" in [p["name"] for p in operation["parameters"]]
+    assert "304" in spec["paths"]["/api/v1/posts"]["get"]["responses"]
+    assert "304" in spec["paths"]["/api/v1/posts/{id}"]["get"]["responses"]
