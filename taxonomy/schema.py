@@ -18,6 +18,7 @@ class CategoryListSchema(EnvelopeAutoSchema):
             "type": "object",
             "required": ["data"],
             "properties": {"data": {"type": "array", "items": node}},
+            "additionalProperties": False,  # no meta, no links: a page never validates against it (oneOf)
             "description": "With tree=1: the top categories (or parent's children), each with its children.",
         }
         for media_type in response["content"].values():
