@@ -90,7 +90,6 @@ class ServiceAdmin(admin.ModelAdmin):
     """Saves and deletes through ``taxonomy.services``; ``service_fields`` are what a form may write."""
 
     service_fields: tuple[str, ...] = ()
-    taxonomy_model: str
 
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -223,7 +222,6 @@ class CategoryAdmin(ServiceAdmin):
     search_help_text = "Searches names, slugs and descriptions."
     readonly_fields = ["path_shown", "depth", "created_at", "updated_at"]
     service_fields = ("name", "slug", "parent", "order", "description")
-    taxonomy_model = CATEGORY
 
     class Media:
         css = {"all": ["taxonomy/admin/taxonomy.css"]}
@@ -296,7 +294,6 @@ class TagAdmin(ServiceAdmin):
     search_help_text = "Searches names, slugs and descriptions."
     readonly_fields = ["created_at", "updated_at"]
     service_fields = ("name", "slug", "description")
-    taxonomy_model = TAG
 
     def get_fieldsets(self, request: HttpRequest, obj: Tag | None = None) -> list[tuple[str | None, dict]]:
         fieldsets = [(None, {"fields": ["name", "slug", "description"]})]
