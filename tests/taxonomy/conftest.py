@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission, User
 from posts import roles as post_roles
 from taxonomy import roles as taxonomy_roles
 from taxonomy.models import Category, Tag
-from taxonomy.services import _lock_tree, _place, slug_base
+from taxonomy.services import slug_base
 
 
 @pytest.fixture
@@ -30,11 +30,14 @@ def make_category(db) -> Callable[..., Category]:
     """A category saved directly (no permission needed): ``make_category("Laptops", parent=computers)``."""
 
     def make(name: str, *, parent: Category | None = None, **fields) -> Category:
-        category = Category(name=name, slug=fields.pop("slug", None) or slug_base(name, "category"), **fields)
-        _lock_tree()
-        _place(category, parent)
-        category.save()
-        return category
+        return Category.objects.create(
+            name=name,
+            slug=fields.pop("slug", None) or slug_base(name, "category"),
+            parent=parent,
+            tree_path=parent.descendants_prefix if parent is not None else "",
+            depth=parent.depth + 1 if parent is not None else 0,
+            **fields,
+        )
 
     return make
 
