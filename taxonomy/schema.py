@@ -18,9 +18,10 @@ class CategoryListSchema(EnvelopeAutoSchema):
             "type": "object",
             "required": ["data"],
             "properties": {"data": {"type": "array", "items": node}},
-            "additionalProperties": False,  # no meta, no links: a page never validates against it (oneOf)
+            # No meta, no links: a page (even an empty one) never validates against it, so exactly one of the two does.
+            "additionalProperties": False,
             "description": "With tree=1: the top categories (or parent's children), each with its children.",
         }
         for media_type in response["content"].values():
-            media_type["schema"] = {"anyOf": [media_type["schema"], tree]}  # an empty page is both shapes
+            media_type["schema"] = {"oneOf": [media_type["schema"], tree]}
         return response

@@ -33,9 +33,10 @@ def test_categories_and_tags_are_documented_with_their_parameters_and_answers(sp
 
 def test_the_category_list_is_a_page_or_the_nested_tree(spec):
     schema = spec["paths"]["/api/v1/categories"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-    page, tree = schema["anyOf"]
+    page, tree = schema["oneOf"]
     assert page["$ref"] == "#/components/schemas/PaginatedCategoryList"
     assert tree["properties"]["data"]["items"]["$ref"] == "#/components/schemas/CategoryNode"
+    assert tree["additionalProperties"] is False  # an empty page ({data, meta, links}) is not a tree
     node = spec["components"]["schemas"]["CategoryNode"]["properties"]
     assert node["children"]["items"]["$ref"] == "#/components/schemas/CategoryNode"
     assert {"path", "depth", "post_count"} <= set(node)
