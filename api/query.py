@@ -1,6 +1,7 @@
 """Query parameters: each view declares the ones it accepts; an unknown or repeated one is 422 naming it
 and listing the accepted ones, never ignored (``?sort=title`` or ``?limit=5`` must not quietly give the
-default order or page size)."""
+default order or page size). A list parameter is read comma-separated (``?ordering=title,-id``) or repeated
+(``?ordering=title&ordering=-id``, as generated clients send arrays), its values joined in order."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def check_query_parameters(
     query: QueryDict, accepted: Collection[str], comma_separated: Collection[str] = (), repeatable: Collection[str] = ()
 ) -> None:
     """Raise 422 ``validation_error`` for each parameter of ``query`` not in ``accepted``, or given more than
-    once (``comma_separated`` ones take several values in one: ``?ordering=title,-id``) unless ``repeatable``
+    once unless ``comma_separated`` (its values are joined: ``join_comma_separated``) or ``repeatable``
     (``?tag=a&tag=b``)."""
     errors: dict[str, list[str]] = {}
     for name, values in query.lists():
@@ -46,14 +47,26 @@ def check_query_parameters(
             continue
         if name not in accepted:
             errors[shown(name)] = [unknown_parameter(name, accepted)]
-        elif len(values) > 1 and name not in repeatable:
-            joined = shown(",".join(values))
-            several = f", with its values comma-separated: {name}={joined}" if name in comma_separated else ""
-            errors[name] = [f"Given {len(values)} times; give it once{several}."]
+        elif len(values) > 1 and name not in repeatable and name not in comma_separated:
+            errors[name] = [f"Given {len(values)} times; give it once."]
         if len(errors) == MAX_REPORTED:
             break
     if errors:
         raise ValidationError(errors)
+
+
+def join_comma_separated(query: QueryDict, comma_separated: Collection[str]) -> QueryDict:
+    """``query`` with each ``comma_separated`` parameter given several times as one, its values joined with
+    commas in order: ``?ordering=title&ordering=-id`` (an OpenAPI array as openapi-fetch and
+    openapi-python-client send it) reads as ``?ordering=title,-id``. ``query`` itself when none is."""
+    repeated = [name for name in comma_separated if len(query.getlist(name)) > 1]
+    if not repeated:
+        return query
+    joined = query.copy()
+    for name in repeated:
+        joined[name] = ",".join(query.getlist(name))
+    joined._mutable = False
+    return joined
 
 
 def unknown_parameter(name: str, accepted: Collection[str]) -> str:
@@ -71,7 +84,7 @@ class QueryParametersMixin:
     its filterset's. Checked in ``initial()``, after authentication: a stranger learns nothing from it."""
 
     query_parameters: dict[str, Collection[str]] = {}
-    # Parameters whose several values are sent comma-separated, for the message when one is repeated.
+    # Parameters whose several values are sent comma-separated, or by repeating the parameter (joined in order).
     comma_separated_parameters: Collection[str] = ()
     # Parameters that may be given several times (``?tag=a&tag=b``); a list action's filterset may name more in
     # its own ``repeatable_parameters``.
@@ -102,3 +115,5 @@ class QueryParametersMixin:
             self.comma_separated_parameters,
             self.get_repeatable_parameters(request),
         )
+        # Every reader (filters, paginator, view) sees a repeated list parameter as its comma-separated form.
+        request._request.GET = join_comma_separated(request._request.GET, self.comma_separated_parameters)
