@@ -38,5 +38,5 @@ urlpatterns = [
         ),
         name="redoc",
     ),
-    re_path(r"^(?P<unmatched>.*)$", not_found),
+    re_path(r"^(?P<unmatched>[\s\S]*)$", not_found),  # [\s\S], not ".": a path may hold %0A
 ]

@@ -159,8 +159,17 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
                 response.release_conn()
             else:
                 response.close()
+    except urllib3.exceptions.NewConnectionError as exc:
+        # Before TimeoutError: urllib3 2 makes NewConnectionError (refused, unreachable) a ConnectTimeoutError.
+        raise OSError(f"Could not connect: {_reason(exc)}") from exc
     except urllib3.exceptions.TimeoutError as exc:
         raise TimeoutError(f"No complete answer within {timeout:g} s.") from exc
     except Urllib3Error as exc:
         raise OSError(str(exc) or type(exc).__name__) from exc
     return Response(response.status, {k.lower(): v for k, v in response.headers.items()}, excerpt[:limit])
+
+
+def _reason(exc: urllib3.exceptions.NewConnectionError) -> str:
+    """The operating system's words for a failed connection ("Connection refused"), without urllib3's wrapping."""
+    cause = exc.__cause__ or exc.__context__
+    return getattr(cause, "strerror", None) or str(cause or exc)

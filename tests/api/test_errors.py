@@ -20,8 +20,9 @@ def assert_error(response, status: int, code: str) -> dict:
     return body["error"]
 
 
-def test_unknown_api_url_is_404_in_the_error_format():
-    assert_error(APIClient().get("/api/v1/nothing/here"), HTTPStatus.NOT_FOUND, "not_found")
+@pytest.mark.parametrize("path", ["/api/v1/nothing/here", "/api/v1/nothing%0Ahere", "/api/v1/posts/%0A"])
+def test_unknown_api_url_is_404_in_the_error_format(path):
+    assert_error(APIClient().get(path), HTTPStatus.NOT_FOUND, "not_found")
 
 
 def test_malformed_json_is_400_parse_error(editor, token_client):

@@ -252,6 +252,20 @@ def test_a_slow_receiver_times_out_and_is_retried(author, receiver, make_webhook
     assert attempt.duration_ms < 1000
 
 
+def test_a_refused_connection_is_a_network_error_not_a_timeout(author, make_webhook, jobs, local_targets):
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on: bound, then closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    make_webhook(owner=author, url=f"http://127.0.0.1:{port}/in", events=["post.created"])
+    post_create(author=author, data={"title": "Nobody home"})
+    jobs()
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.outcome == DeliveryAttempt.Outcome.RETRY
+    assert attempt.error.startswith("Network error: Could not connect: Connection refused"), attempt.error
+
+
 def test_response_bodies_are_kept_truncated_to_4_kb(author, receiver, make_webhook, jobs):
     make_webhook(owner=author, url=receiver.url, events=["post.created"])
     receiver.script = [Answer(body=b"x" * 100_000)]
