@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("tokens.urls")),
     path("", include("posts.urls")),
     path("", include("taxonomy.urls")),
+    path("", include("media.urls")),
     path("", include("webhooks.urls")),
     route("schema", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (docs?script): no inline script for the CSP.

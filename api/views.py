@@ -22,6 +22,7 @@ RESOURCES = {
     "posts": "api:post-list",
     "categories": "api:category-list",
     "tags": "api:tag-list",
+    "media": "api:media-list",
     "tokens": "api:token-list",
     "hooks": "api:hook-list",
     "user": "api:user",

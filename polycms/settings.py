@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tokens",
     "posts",
     "taxonomy",
+    "media",
     "webhooks",
     "django_tasks",
     "django_tasks_db",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "media.middleware.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -149,6 +151,33 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# ---------------------------------------------------------------------------- media (README "Media")
+# Uploads go to STORAGES["default"]: the filesystem under MEDIA_ROOT (served by `make serve`, by a proxy in
+# production), or with MEDIA_STORAGE=s3 an S3-compatible bucket (django-storages), so several hosts share them.
+MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "mediafiles"
+MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL") or "/media/"
+# Django serves MEDIA_ROOT itself (media.serving) when on: the default with DJANGO_DEBUG=1, for `make serve`.
+MEDIA_SERVE = env_bool("DJANGO_MEDIA_SERVE", DEBUG)
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "media.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, R2…
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,  # a CDN in front of the bucket
+            "location": os.environ.get("AWS_LOCATION", "media"),
+            # Objects are public (read by their URL); with AWS_QUERYSTRING_AUTH=1 the URLs are signed instead.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+        },
+    }
+    # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), read by boto3 itself.
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is filesystem or s3, not {MEDIA_STORAGE!r}.")
 
 # ---------------------------------------------------------------------------- HTTP security
 # Production (DEBUG off) is HTTPS only, behind a proxy that sets X-Forwarded-Proto.
@@ -290,6 +319,11 @@ POLYCMS_TAXONOMY = {
 # rows written in the same transaction as the change that makes them, and `manage.py worker` runs them (several
 # workers, on several hosts, share a PostgreSQL queue through SELECT ... FOR UPDATE SKIP LOCKED).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The media library (README "Media"): the largest upload, in bytes (10 MB).
+POLYCMS_MEDIA = {
+    "MAX_UPLOAD_BYTES": env_int("POLYCMS_MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+}
 
 # ---------------------------------------------------------------------------- logging
 LOGGING = {

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from api.exceptions import LengthRequired, RequestTooLarge, error_response
-from api.settings import api_settings
+from api.middleware import body_limit
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -53,7 +53,7 @@ class ChunkedBodyMiddleware:
             return self.app(environ, start_response)
         if not environ.get("wsgi.input_terminated"):
             return self._refuse(LengthRequired(), start_response)
-        limit = api_settings.MAX_BODY_BYTES
+        limit = body_limit(environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", ""))
         body = read_at_most(environ["wsgi.input"], limit)
         if len(body) > limit:
             message = f"The chunked request body is over the limit of {limit} bytes."

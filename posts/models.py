@@ -78,6 +78,10 @@ class Post(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
     meta_title = models.CharField(max_length=255, blank=True, default="")
     meta_description = models.CharField(max_length=500, blank=True, default="")
+    # Its featured image, from the media library (README "Media"); an item featured by a post cannot be deleted.
+    featured_media = models.ForeignKey(
+        "media.Media", on_delete=models.PROTECT, null=True, blank=True, related_name="featured_in"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # Bumped on every write; the ETag is derived from it, so If-Match detects lost updates.

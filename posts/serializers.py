@@ -13,6 +13,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from media.fields import FeaturedMediaField
 
 from api.serializers import StrictFieldsMixin
 from posts import content, services
@@ -59,6 +60,7 @@ class AuthorSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["id", "username", "name"]
+    featured_media = FeaturedMediaField()
 
     def get_name(self, user) -> str:
         return display_name(user.username, user.first_name, user.last_name)
@@ -82,6 +84,7 @@ class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     slug = serializers.CharField(
         max_length=Post._meta.get_field("slug").max_length,
         validators=Post._meta.get_field("slug").validators,
+            "featured_media",
         required=False,
     )
 
@@ -193,12 +196,12 @@ class PostRepresentation:
         self._plan: list[tuple[str, str, Any, serializers.Field]] = []
         # The columns that are subqueries (a post's categories and tags), by index, with the field that reads them
         # from a Post instance instead.
-        self._related: dict[int, TermsField] = {}
+        self._related: dict[int, TermsField | FeaturedMediaField] = {}
         for name, field in PostSerializer(fields=fields).fields.items():
             if isinstance(field, AuthorSerializer):
                 author = [f"{field.source}__{column}" for column in AuthorSerializer.columns]
                 self._plan.append((name, "author", [self._column(column) for column in author], field))
-            elif isinstance(field, TermsField):
+            elif isinstance(field, TermsField | FeaturedMediaField):
                 index = self._column(field.column)
                 self._related[index] = field
                 self._plan.append((name, _TERMS, index, field))

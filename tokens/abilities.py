@@ -14,6 +14,8 @@ READ = "read"
 ABILITIES: dict[str, str] = {
     ALL: "Everything the owner may do",
     READ: "Read-only access to everything the owner may read",
+    "media:read": "Read the media library",
+    "media:write": "Upload, edit and delete media (includes media:read)",
     "posts:read": "Read posts",
     "posts:write": "Create, edit and delete posts (includes posts:read)",
     "taxonomy:read": "Read categories and tags",
