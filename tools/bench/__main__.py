@@ -22,7 +22,7 @@ from tools.bench.targets import ALL_TARGETS, APP, PEERS, Target
 # Fixed, so digests seeded in one run still match in the next (the seeded database is reused).
 BENCH_SECRET_KEY = "polycms-benchmark-secret-key-not-for-production-5f0c9d2e7b1a4c38"
 RSS_LIMIT_MB = 120
-QUICK = {"users": 20, "tokens": 200, "posts": 200, "rounds": 1, "duration": 2.0}
+QUICK = {"users": 20, "tokens": 200, "posts": 200, "rounds": 1, "duration": 2.0, "deliveries": 40}
 QUICK_SCALE = ("200:200", "2000:2000")
 TARGET_KEYS = [target.key for target in ALL_TARGETS]
 SETTINGS = {APP: "tools.bench.settings", PEERS: "tools.bench.peer_settings"}
@@ -71,6 +71,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument(
+        "--deliveries",
+        type=int,
+        default=400,
+        metavar="EVENTS",
+        help="events for the webhook delivery measurement, each to 5 receivers by 2 workers (400; 0 skips it)",
+    )
     parser.add_argument("--scale", action="store_true", help="compare the reads at a small and a large size")
     sizes = {"type": tokens_and_posts, "default": None, "metavar": "TOKENS:POSTS"}
     parser.add_argument("--scale-small", **sizes, help="the small size for --scale (default 10k:10k)")
@@ -149,8 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             f"warning: load average {load_average[0]:.1f} on {os.cpu_count()} cores: other processes compete "
             "with the benchmark, so absolute numbers will be low and noisy (paired ratios suffer less)"
         )
+    deliveries = None
     try:
         rounds, rss = _load(args, sets, fixtures, chosen)
+        if args.deliveries and not args.scale and (not args.only or "create_hooked" in args.only):
+            deliveries = _deliveries(args, sets["main"], fixtures["main"])
     finally:
         from tools.bench.fixtures import remove_run_leftovers
 
@@ -158,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             seed.use_database(sizes.database)
             remove_run_leftovers(fixtures[label])
         _delete_cache_keys()
-    verdicts = _report(args, probes, rounds, rss, load_average)
+    verdicts = _report(args, probes, rounds, rss, load_average, deliveries)
     return 1 if args.check and not all(v["met"] for v in verdicts) else 0
 
 
@@ -168,10 +178,12 @@ def _delete_created_posts(database: str, fixture, *, settle: float = 0.0) -> Non
     from django.db import connection
 
     from posts.models import Post
+    from tools.bench.fixtures import remove_events_of
 
     seed.use_database(database)
     created = Post.objects.filter(slug__startswith=f"{seed.LOAD_SLUG_PREFIX}{fixture.run_id}")
     for _ in range(20):
+        remove_events_of(list(created.values_list("pk", flat=True)))  # those a listening webhook recorded
         deleted, _by_model = created.delete()
         if not settle or (not deleted and not created.exists()):
             break
@@ -202,7 +214,22 @@ def _batches(items, size: int):
         yield batch
 
 
-def _report(args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, load_average: tuple) -> list[dict]:
+def _deliveries(args: argparse.Namespace, sizes: Sizes, fixture) -> dict:
+    """Issue 15: webhook deliveries per second by real workers (``tools.bench.deliveries``), after the load."""
+    from tools.bench import deliveries
+
+    log(
+        f"webhook deliveries: {args.deliveries} events x {deliveries.RECEIVERS} receivers, {deliveries.WORKERS} workers"
+    )
+    seed.use_database(sizes.database)
+    run = deliveries.measure(bench_environment(sizes.database), fixture.title_prefix, events=args.deliveries)
+    log(f"  {run.line()}")
+    return run.as_dict()
+
+
+def _report(
+    args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, load_average: tuple, deliveries: dict | None
+) -> list[dict]:
     """Print the tables, the goal ratios and the other verdicts, save the JSON, and return every verdict."""
     from tools.bench import report
 
@@ -240,6 +267,12 @@ def _report(args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, loa
             page = probes["main"]["deep_page"]
             print(f"cursor_deep is page {page:,} of the light list, found by walking links.next.")
     print(report.goals_table(goal_verdicts))
+    if deliveries:
+        from tools.bench.deliveries import DeliveryRun
+
+        print(f"\n{DeliveryRun(**deliveries).line()}")
+        result["webhook_deliveries"] = deliveries
+        verdicts.append(report.deliveries_verdict(deliveries))
     result["goals"] = goal_verdicts
     result["targets"] = verdicts
     verdicts = [*goal_verdicts, *verdicts]
@@ -287,6 +320,9 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
     """Serve each database with its own gunicorn and run every (target, database) pair once per
     round, interleaved; return the wrk results (with CPU per request) per database and target, and
     the workers' RSS after the last round."""
+    from django.db import connection
+
+    from tools.bench import fixtures as bench_fixtures
     from tools.bench.fixtures import fetch_etags
     from tools.bench.report import RESULTS_DIR
 
@@ -325,11 +361,20 @@ def _load(args: argparse.Namespace, sets: dict[str, Sizes], fixtures: dict, chos
         def _after(label: str, target: Target) -> None:
             # The posts a POST target created go as soon as it is done: the largest documents the limits
             # accept, newest of all, would otherwise fill the token's list pages in every later round.
+            if target.webhook:
+                listening_in(label, False)  # first: deleting the posts must not record events
             if target.method == "POST":
                 _delete_created_posts(sets[label].database, fixtures[label], settle=1.0)
 
+        def listening_in(label: str, enabled: bool) -> None:
+            seed.use_database(sets[label].database)
+            bench_fixtures.listening(fixtures[label].webhook_id, enabled)
+            connection.close()
+
         def run(label: str, target: Target, duration: float) -> load.WrkResult:
             fixture = fixtures[label]
+            if target.webhook:
+                listening_in(label, True)
             if target.conditional_on:
                 # Just before: a write since (the POST targets' posts, their deletion) changes a list's ETag.
                 fetch_etags(fixture, [target], servers[label, APP].base_url)

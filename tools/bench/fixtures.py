@@ -30,6 +30,7 @@ class Fixture:
     drf_key: str = field(repr=False)
     knox_key: str = field(repr=False)
     knox_digest: str = field(repr=False)
+    webhook_id: int = 0
     etags: dict[str, str] = field(default_factory=dict)
     deep_cursor_path: str = ""
     deep_page: int = 0
@@ -73,6 +74,7 @@ def make_fixture() -> Fixture:
     user = get_user_model().objects.get(username=BENCH_USERNAME)
     _, plaintext = token_create(owner=user, name=f"{LOAD_TOKEN_PREFIX}{run_id}")
     knox_token, knox_key = AuthToken.objects.create(user=user, expiry=timedelta(days=1))
+    webhook = _make_listener(user, run_id)
     live = Post.objects.live().order_by("pk").values_list("pk", flat=True)
     post_id = live[live.count() // 2]
     return Fixture(
@@ -84,19 +86,57 @@ def make_fixture() -> Fixture:
         drf_key=Token.objects.get(user=user).key,
         knox_key=knox_key,
         knox_digest=knox_token.digest,
+        webhook_id=webhook.pk,
     )
 
 
+def _make_listener(user, run_id: str):
+    """A disabled webhook of ``user`` subscribed to every event, which ``listening()`` enables for the targets
+    with ``webhook``. It is never delivered to: no worker runs during the load (its port 9 is discard)."""
+    from webhooks.services import webhook_create
+
+    webhook, _secret = webhook_create(
+        owner=user, target_url="http://127.0.0.1:9/bench", events=["*"], description=f"{LOAD_TOKEN_PREFIX}{run_id}"
+    )
+    listening(webhook.pk, False)
+    return webhook
+
+
+def listening(webhook_id: int, enabled: bool) -> None:
+    """Enable or disable the run's webhook: while one is enabled, every write records its events (webhooks.outbox)."""
+    from webhooks.models import Webhook
+
+    Webhook.objects.filter(pk=webhook_id).update(enabled=enabled)
+
+
 def remove_run_leftovers(fixture: Fixture) -> None:
-    """Delete the tokens this run minted and the posts its load created, in the current database."""
+    """Delete the tokens and the webhook this run made, the posts its load created, and the events and jobs
+    those recorded, in the current database."""
     from knox.models import AuthToken
 
     from posts.models import Post
     from tokens.models import PersonalAccessToken
+    from webhooks.models import Webhook
 
+    listening(fixture.webhook_id, False)
     PersonalAccessToken.objects.filter(name=f"{LOAD_TOKEN_PREFIX}{fixture.run_id}").delete()
     AuthToken.objects.filter(digest=fixture.knox_digest).delete()
-    Post.objects.filter(slug__startswith=f"{LOAD_SLUG_PREFIX}{fixture.run_id}").delete()
+    Webhook.objects.filter(pk=fixture.webhook_id).delete()
+    created = Post.objects.filter(slug__startswith=f"{LOAD_SLUG_PREFIX}{fixture.run_id}")
+    remove_events_of(list(created.values_list("pk", flat=True)))
+    created.delete()
+
+
+def remove_events_of(post_ids: list[int]) -> None:
+    """Delete the webhook events of ``post_ids`` (their deliveries go with them) and every webhook job no longer
+    useful: the bench's database is its own, and no other worker serves it."""
+    from django_tasks_db.models import DBTaskResult
+
+    from webhooks.models import WebhookEvent
+
+    WebhookEvent.objects.filter(post_id__in=post_ids).delete()
+    if not WebhookEvent.objects.filter(dispatched_at__isnull=True).exists():
+        DBTaskResult.objects.filter(task_path__startswith="webhooks.tasks.").delete()
 
 
 def discover(fixture: Fixture, targets: list[Target]) -> None:

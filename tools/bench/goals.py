@@ -1,4 +1,4 @@
-"""Issue 14's goals as ratios between two targets of one run, and their verdicts.
+"""Issue 14's goals (and issue 15's cost of an event) as ratios between two targets of one run, and their verdicts.
 
 A ratio is the median over rounds of the two targets' req/s ratio in the same round (so drift between
 rounds cancels). A goal is met only when both targets ran and every answer of both had its expected
@@ -42,6 +42,7 @@ GOALS = [
     Goal("5", "full list (PAT) vs DRF ListAPIView peer", "list_full_pat", "drf_list", 1.5),
     Goal("6", "deep cursor page vs the first cursor page", "cursor_deep", "cursor_first", 0.9),
     Goal("7", "search vs an unfiltered list page (cost <= 3x)", "search", "list_anon", 1 / 3),
+    Goal("15", "POST /posts with a webhook listening vs none (<= 10% slower)", "create_hooked", "create", 0.9),
 ]
 
 

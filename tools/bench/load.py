@@ -228,7 +228,7 @@ class GunicornServer:
 
     def worker_rss_mb(self) -> dict[int, float]:
         """Resident memory (VmRSS, MB) of each worker."""
-        return {pid: rss for pid in self.worker_pids() if (rss := _rss_mb(pid)) is not None}
+        return {pid: rss for pid in self.worker_pids() if (rss := rss_mb(pid)) is not None}
 
 
 class CpuMeter:
@@ -245,7 +245,7 @@ class CpuMeter:
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
             [self.database],
         ).fetchall()
-        return _cpu_seconds(self.server.worker_pids()), _cpu_seconds([pid for (pid,) in rows])
+        return cpu_seconds(self.server.worker_pids()), cpu_seconds([pid for (pid,) in rows])
 
     def measure(self, run: Callable[[], WrkResult]) -> WrkResult:
         """``run()``'s result with the CPU per request spent while it ran."""
@@ -265,7 +265,7 @@ def _spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
-def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
     """utime + stime of each live process in ``pids``, in seconds."""
     ticks = os.sysconf("SC_CLK_TCK")
     seconds = {}
@@ -290,7 +290,7 @@ def _parent_pid(pid: int) -> int | None:
     return int(stat.rsplit(")", 1)[1].split()[1])
 
 
-def _rss_mb(pid: int) -> float | None:
+def rss_mb(pid: int) -> float | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:

@@ -95,6 +95,19 @@ def _server_settings(target: Target) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _listening(fixture: Fixture, enabled: bool) -> Iterator[None]:
+    """The run's webhook enabled inside (for a target with ``webhook``), disabled again after."""
+    from tools.bench.fixtures import listening
+
+    if enabled:
+        listening(fixture.webhook_id, True)
+    try:
+        yield
+    finally:
+        listening(fixture.webhook_id, False)
+
+
 def per_request(fixture: Fixture, targets: list[Target] = ALL_TARGETS) -> dict[str, Count]:
     """Steady-state statements per request of each target, and the status it answered: each runs once
     to warm up (the token's first ``last_used_at`` write, the permission caches of the URL resolver and
@@ -104,7 +117,7 @@ def per_request(fixture: Fixture, targets: list[Target] = ALL_TARGETS) -> dict[s
     for target in targets:
         if target.key in fixture.missing:
             continue
-        with _server_settings(target):
+        with _server_settings(target), _listening(fixture, target.webhook):
             client = Client(SERVER_NAME="localhost")
             _request(client, target, fixture, n=0)
             with CaptureQueriesContext(connection) as captured:

@@ -282,6 +282,17 @@ def main_verdicts(summary: dict[str, dict], probe: dict, rss: dict, rss_limit_mb
                 max(item.values()) <= 3,
             )
         )
+    if "create" in counts and "create_hooked" in counts:
+        quiet, hooked = counts["create"], counts["create_hooked"]
+        extra = hooked["queries"] - quiet["queries"]
+        verdicts.append(
+            verdict(
+                "queries an event adds to POST /posts (a webhook listening)",
+                f"+{extra} ({quiet['queries']} -> {hooked['queries']})",
+                "<= 1",
+                extra <= 1,
+            )
+        )
     if "create_worst" in summary:
         worst = summary["create_worst"]
         verdicts.append(
@@ -293,6 +304,12 @@ def main_verdicts(summary: dict[str, dict], probe: dict, rss: dict, rss_limit_mb
             )
         )
     return [*verdicts, _rss_verdict(rss, rss_limit_mb), _errors_verdict(summary)]
+
+
+def deliveries_verdict(run: dict) -> dict:
+    """Issue 15: the delivery measurement (``tools.bench.deliveries``) delivered everything, once."""
+    measured = f"{run['per_second']:,.0f}/s ({run['deliveries']:,} in {run['seconds']:.1f} s)"
+    return verdict("webhook deliveries, all delivered (rate shown)", measured, "0 lost", run["failed"] == 0)
 
 
 def scale_verdicts(summary: dict[str, dict], rss: dict, rss_limit_mb: float) -> list[dict]:

@@ -5,7 +5,7 @@ REDIS_URL, DJANGO_CACHE_KEY_PREFIX when the cache is Redis) through the environm
 import warnings
 
 from polycms.settings import *  # noqa: F403
-from polycms.settings import INSTALLED_APPS, REST_FRAMEWORK
+from polycms.settings import INSTALLED_APPS, POLYCMS_WEBHOOKS, REST_FRAMEWORK
 
 INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken", "knox"]
 ROOT_URLCONF = "tools.bench.urls"
@@ -24,3 +24,6 @@ if REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES"):
 
 # WhiteNoise warns when collectstatic has not run; the benchmark serves no static files.
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
+
+# The delivery measurement's receiver listens on 127.0.0.1 over plain HTTP (tools.bench.deliveries).
+POLYCMS_WEBHOOKS = {**POLYCMS_WEBHOOKS, "ALLOW_HTTP": True, "ALLOW_PRIVATE_NETWORKS": True}

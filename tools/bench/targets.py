@@ -31,7 +31,9 @@ class Target:
     ``{deep_cursor_path}`` (a whole path and query found by walking ``links.next``), filled in from
     the fixture. A POST sends ``document`` as the new post's content. ``connections`` overrides
     ``--connections``. ``conditional_on`` names the target whose ``ETag`` this one sends back in
-    ``If-None-Match``. Every answer must have status ``expect``: a run with any other is void.
+    ``If-None-Match``. ``webhook``: a webhook subscribed to every event is enabled while it runs (none is, for
+    the others), so its writes record events. Every answer must have status ``expect``: a run with any other
+    is void.
     """
 
     key: str
@@ -44,6 +46,7 @@ class Target:
     server: str = APP
     expect: int = 200
     conditional_on: str | None = None
+    webhook: bool = False
 
     def url_path(self, fixture: Fixture) -> str:
         return self.path.format(**fixture.path_values())
@@ -95,6 +98,12 @@ CURSOR_FIRST = Target(
 CURSOR_DEEP = Target("cursor_deep", "GET /api/v1/posts?cursor=<deep page> (light fields)", "{deep_cursor_path}")
 SEARCH = Target("search", f"GET /api/v1/posts?search={SEARCH_WORD}", f"/api/v1/posts?per_page=20&search={SEARCH_WORD}")
 CREATE = Target("create", "POST /api/v1/posts  (PAT)", "/api/v1/posts", PAT, "POST", expect=201)
+# Issue 15: what an event costs a write. The same POST while one webhook listens to every event (its events are
+# recorded with their dispatch job; no worker runs during the load, so nothing is delivered then).
+CREATE_HOOKED = Target(
+    "create_hooked", "POST /api/v1/posts, a webhook listening  (PAT)", "/api/v1/posts", PAT, "POST", expect=201,
+    webhook=True,
+)  # fmt: skip
 # The costliest document the POLYCMS_POSTS limits accept, one request at a time: its latency is the time
 # one create takes, not time spent queueing behind other connections.
 CREATE_WORST = Target(
@@ -129,6 +138,7 @@ ALL_TARGETS = [
     CURSOR_DEEP,
     SEARCH,
     CREATE,
+    CREATE_HOOKED,
     CREATE_WORST,
 ]
 BY_KEY = {target.key: target for target in ALL_TARGETS}
