@@ -34,6 +34,9 @@ def too_large(limit: int) -> RequestTooLarge:
 class LimitedUploadHandler(FileUploadHandler):
     """Receives one file of at most ``limit`` bytes (see the module's docstring)."""
 
+    # Read 16 KiB at a time (Django's default is 64 KiB): an oversized body is cut off closer to the limit.
+    chunk_size = 16 * 1024
+
     def __init__(self, request=None, *, limit: int) -> None:
         super().__init__(request)
         self.limit = limit

@@ -73,6 +73,21 @@ class MediaViewSet(
         """The largest body ``api.middleware`` lets through unread: an upload's file and its form's overhead."""
         return media_settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES if method == "POST" else 0
 
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        if request.method == "POST":  # before anything reads the body (a session's CSRF check may)
+            self._check_length(request)
+        super().initial(request, *args, **kwargs)
+
+    @staticmethod
+    def _check_length(request: Request) -> None:
+        """413 for a body declared longer than the file limit (plus a form's overhead) before any of it is read; a
+        body without a length (chunked) is cut off while it streams (``LimitedUploadHandler``)."""
+        length = request.META.get("CONTENT_LENGTH") or ""
+        limit = media_settings.MAX_UPLOAD_BYTES
+        overhead = MULTIPART_OVERHEAD_BYTES if request.content_type.startswith("multipart/") else 0
+        if length.isdigit() and int(length) > limit + overhead:
+            raise too_large(limit)
+
     def initialize_request(self, request, *args, **kwargs):
         if request.method == "POST":
             request.upload_handlers = [LimitedUploadHandler(request, limit=media_settings.MAX_UPLOAD_BYTES)]
@@ -87,10 +102,6 @@ class MediaViewSet(
         return selectors.media_for(self.request.user)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        length = request.META.get("CONTENT_LENGTH")
-        is_raw = not request.content_type.startswith("multipart/")
-        if is_raw and length and length.isdigit() and int(length) > media_settings.MAX_UPLOAD_BYTES:
-            raise too_large(media_settings.MAX_UPLOAD_BYTES)
         serializer = MediaUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
