@@ -1,6 +1,6 @@
 """Media fixtures: a fresh MEDIA_ROOT per test (nothing is ever written into the repository), real files of
-every accepted type made with Pillow, the role groups with their media permissions, and the renditions' jobs run
-in-process."""
+every accepted type made with Pillow, and the renditions' jobs run in-process. The role groups' media permissions
+come from the data migration (media/migrations/0002_roles.py), as in production."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from PIL import Image
 
-from media import roles as media_roles
-from posts import roles as post_roles
 from tests.webhooks.conftest import run_jobs
 
 
@@ -24,13 +21,6 @@ def media_root(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = root
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     return root
-
-
-@pytest.fixture(autouse=True)
-def _media_roles(db) -> None:
-    if not Group.objects.filter(name="Editor").exists():  # flushed by a transactional test
-        post_roles.sync_roles(Group, Permission)
-    media_roles.sync_roles(Group, Permission)
 
 
 def stored_files(root: Path) -> list[Path]:
