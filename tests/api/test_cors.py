@@ -59,6 +59,8 @@ def test_preflight_from_allowed_origin_allows_the_api_headers_and_methods():
         "content-type",
         "x-csrftoken",
         "if-match",
+        "if-none-match",  # a frontend revalidating its copy of a post or a list (304)
+        "idempotency-key",
     }
     assert header_set(response, "Access-Control-Allow-Methods") >= {"get", "post", "patch", "put", "delete"}
     assert int(response["Access-Control-Max-Age"]) > 0
