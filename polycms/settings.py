@@ -215,6 +215,7 @@ CORS_ALLOW_HEADERS = [
     "x-csrftoken",
     "x-requested-with",
     "if-match",
+    "if-none-match",
     "idempotency-key",
 ]
 CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After", "X-CSRFToken", "Idempotent-Replayed"]
