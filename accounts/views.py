@@ -82,6 +82,7 @@ class CsrfProtectedView(QueryParametersMixin, NoStoreMixin, APIView):
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]
+    anonymous_needs_csrf = True  # for the OpenAPI schema (api.schema)
 
     def perform_authentication(self, request: Request) -> None:
         super().perform_authentication(request)  # checks CSRF when a session user exists

@@ -292,10 +292,17 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "posts.models.Post.Status",  # its name from before deliveries had a status too
+        "TypeEnum": "posts.models.Post.Type",  # its name from before media had a type too
         "DeliveryStatusEnum": "webhooks.models.Delivery.Status",
         "WebhookEventEnum": "webhooks.events.SUBSCRIBABLE",
     },
     "PREPROCESSING_HOOKS": ["api.schema.canonical_paths"],
+    # drf-spectacular's enums hook (its default), then the Editor.js document's components, then the last touches.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "posts.schema.add_editorjs_components",
+        "api.schema.postprocess_schema",
+    ],
 }
 
 # ---------------------------------------------------------------------------- PolyCMS apps

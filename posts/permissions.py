@@ -11,6 +11,8 @@ class PostAccess(permissions.BasePermission):
     """Reads are open (visibility is the queryset's job: hidden posts are 404); creating needs
     ``add_post``; editing and deleting follow the role rules of ``posts.policies``."""
 
+    anonymous_reads = True  # for the OpenAPI schema (api.schema)
+
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True

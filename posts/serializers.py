@@ -10,8 +10,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from media.fields import FeaturedMediaField
 
@@ -21,25 +19,9 @@ from posts.models import Post
 from taxonomy.fields import CategoriesField, TagsField, TermsField
 
 
-@extend_schema_field(
-    {
-        "oneOf": [
-            {
-                "type": "object",
-                "required": ["blocks"],
-                "properties": {
-                    "time": {"type": "integer"},
-                    "blocks": {"type": "array", "items": {"type": "object"}},
-                    "version": {"type": "string"},
-                },
-            },
-            {"type": "string", "description": "The same document as a JSON string."},
-        ],
-        "description": "Editor.js document, as an object or a JSON string. Always returned as an object.",
-    }
-)
 class EditorJSField(serializers.Field):
-    """Accepts an Editor.js document as an object or a JSON string; validates it with ``posts.content``."""
+    """Accepts an Editor.js document as an object or a JSON string; validates it with ``posts.content``. Its
+    OpenAPI schema: ``posts.schema.EditorJSFieldSchema``."""
 
     def to_internal_value(self, data):
         try:
@@ -122,18 +104,6 @@ class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         if self.selected_fields is None:
             return names
         return [name for name in names if name in self.selected_fields]
-
-
-class PostSerializerSchema(OpenApiSerializerExtension):
-    """In the OpenAPI schema, a post in a response has no required property: ``?fields=`` may leave any out."""
-
-    target_class = PostSerializer
-
-    def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        if direction == "response":
-            schema.pop("required", None)
-        return schema
 
 
 FIELDS: tuple[str, ...] = tuple(PostSerializer.Meta.fields)

@@ -25,6 +25,7 @@ from posts import idempotency, search, selectors, services
 from posts.filters import DEFAULT_ORDERING, PostFilter, is_filtered, search_only
 from posts.models import Post, parse_id, validate_post_slug
 from posts.permissions import PostAccess
+from posts.schema import ETAG, IDEMPOTENT_REPLAYED, PostSummarySerializer
 from posts.serializers import CONTENT_FIELDS, FIELDS, LIST_FIELDS, PostSerializer, post_columns, post_representation
 from posts.settings import posts_settings
 from taxonomy.fields import split_terms
@@ -69,7 +70,8 @@ def _fields_parameter(description: str) -> OpenApiParameter:
         OpenApiParameter.QUERY,
         style="form",
         explode=False,
-        description=f"Fields to return, comma-separated (e.g. id,title,slug); {description} An unknown field is 422.",
+        description=f"Fields to return, comma-separated (e.g. id,title,slug) or repeated; {description} An unknown "
+        "field is 422. The response then holds only those fields: the others, required in the schema, are left out.",
     )
 
 
@@ -110,10 +112,7 @@ IF_NONE_MATCH_WRITE = OpenApiParameter(
     description="ETags (or *): when one names the post's current version (weak comparison) the answer is 412 and "
     "nothing changes.",
 )
-CONDITIONAL_GET_RESPONSES = {
-    200: PostSerializer,
-    304: OpenApiResponse(description="Not Modified: the If-None-Match ETag is current; no body."),
-}
+NOT_MODIFIED = OpenApiResponse(description="Not Modified: the If-None-Match ETag is current; no body.")
 ID_OR_SLUG = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Post id or slug.")
 
 
@@ -128,13 +127,17 @@ def _not_modified(etag: str) -> HttpResponseNotModified:
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[LIST_FIELDS_PARAMETER, IF_NONE_MATCH], responses=CONDITIONAL_GET_RESPONSES),
-    create=extend_schema(parameters=[IDEMPOTENCY_KEY]),
-    retrieve=extend_schema(
-        parameters=[ID_OR_SLUG, ITEM_FIELDS_PARAMETER, IF_NONE_MATCH], responses=CONDITIONAL_GET_RESPONSES
+    list=extend_schema(
+        parameters=[LIST_FIELDS_PARAMETER, IF_NONE_MATCH, ETAG],
+        responses={200: PostSummarySerializer, 304: NOT_MODIFIED},
     ),
-    update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE]),
-    partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE]),
+    create=extend_schema(parameters=[IDEMPOTENCY_KEY, ETAG, IDEMPOTENT_REPLAYED]),
+    retrieve=extend_schema(
+        parameters=[ID_OR_SLUG, ITEM_FIELDS_PARAMETER, IF_NONE_MATCH, ETAG],
+        responses={200: PostSerializer, 304: NOT_MODIFIED},
+    ),
+    update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE, ETAG]),
+    partial_update=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE, ETAG]),
     destroy=extend_schema(parameters=[ID_OR_SLUG, IF_MATCH, IF_NONE_MATCH_WRITE]),
 )
 class PostViewSet(PublicReadMixin, QueryParametersMixin, viewsets.ModelViewSet):

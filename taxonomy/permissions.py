@@ -13,6 +13,8 @@ class TaxonomyAccess(permissions.BasePermission):
     """Reads are open to everyone, anonymous callers included; creating, editing and deleting a category or tag
     need the model permission (``taxonomy.add_tag``…). The view names its model in ``taxonomy_model``."""
 
+    anonymous_reads = True  # for the OpenAPI schema (api.schema)
+
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True

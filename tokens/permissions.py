@@ -34,6 +34,7 @@ class RefuseBearerToken(permissions.BasePermission):
     """For endpoints a leaked token must never reach (managing tokens): session sign-in only."""
 
     message = "Sign in to manage tokens: API tokens cannot list, create or revoke tokens."
+    refuses_tokens = True  # for the OpenAPI schema: the view takes sessions only (api.schema)
 
     def has_permission(self, request: Request, view) -> bool:
         return not is_token_request(request)

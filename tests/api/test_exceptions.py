@@ -7,7 +7,7 @@ import pytest
 from rest_framework import exceptions as drf
 
 from api import exceptions
-from api.schema import ErrorSerializer
+from api.schema import ErrorSerializer, RateLimitedSerializer, ValidationErrorSerializer
 
 EXPECTED = {
     "parse_error": 400,
@@ -35,7 +35,11 @@ def test_catalogue_is_every_public_code_with_its_status():
 
 
 def test_schema_error_codes_come_from_the_catalogue():
-    assert list(ErrorSerializer().fields["code"].choices) == list(EXPECTED)
+    serializers = (ErrorSerializer, ValidationErrorSerializer, RateLimitedSerializer)
+    codes = [code for serializer in serializers for code in serializer().fields["code"].choices]
+    assert sorted(codes) == sorted(EXPECTED)
+    assert list(ValidationErrorSerializer().fields["code"].choices) == ["validation_error"]
+    assert list(RateLimitedSerializer().fields["code"].choices) == ["rate_limited"]
 
 
 @pytest.mark.parametrize(

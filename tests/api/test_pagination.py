@@ -193,7 +193,7 @@ def test_the_schema_describes_cursor_and_both_envelopes():
     spec = APIClient().get("/api/v1/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     (cursor,) = [p for p in spec["paths"]["/api/v1/posts"]["get"]["parameters"] if p["name"] == "cursor"]
     assert "links.next" in cursor["description"]
-    assert spec["components"]["schemas"]["PaginatedPostList"]["properties"]["meta"]["required"] == ["per_page"]
+    assert spec["components"]["schemas"]["PaginatedPostSummaryList"]["properties"]["meta"]["required"] == ["per_page"]
 
 
 def test_a_view_can_count_fewer_rows_for_one_request(rf, posts):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from posts.models import Post
+from posts.serializers import CONTENT_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -493,14 +494,16 @@ def test_excerpt_longer_than_its_limit_is_422(as_editor):
     assert create(as_editor, excerpt="x" * 1000)["excerpt"] == "x" * 1000
 
 
-def test_schema_describes_fields_and_promises_no_field_of_a_post_response():
+def test_schema_describes_fields_and_requires_every_field_a_post_response_holds_without_them():
     spec = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in ("/api/v1/posts", "/api/v1/posts/{id}"):
         (parameter,) = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "fields"]
         assert parameter["schema"]["items"]["enum"] == ALL_FIELDS
         assert (parameter["style"], parameter["explode"]) == ("form", False)
-    assert "required" not in spec["components"]["schemas"]["Post"]
-    assert spec["components"]["schemas"]["PostRequest"]["required"] == ["title"]
+    schemas = spec["components"]["schemas"]
+    assert schemas["Post"]["required"] == ALL_FIELDS
+    assert schemas["PostSummary"]["required"] == [name for name in ALL_FIELDS if name not in CONTENT_FIELDS]
+    assert schemas["PostRequest"]["required"] == ["title"]
 
 
 def test_a_response_is_freed_once_sent_without_waiting_for_the_garbage_collector(as_editor):

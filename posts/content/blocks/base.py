@@ -17,8 +17,13 @@ class Block:
     """One Editor.js block type: how its "data" is validated, sanitized, rendered and turned into plain text.
 
     Subclasses implement `validate` and `render`, and override `clean` and `text` when the block has
-    inline-HTML text fields or other text.
+    inline-HTML text fields or other text. `data_schema` describes the "data" `validate` accepts, as an OpenAPI
+    3.0 schema (the API's schema names it `EditorJs<Type>Data`); fields it does not know are dropped. The named
+    schemas it refers to (``#/components/schemas/<name>``) are in `schema_components`.
     """
+
+    data_schema: dict[str, Any] = {"type": "object"}
+    schema_components: dict[str, dict[str, Any]] = {}
 
     def validate(self, data: Fields) -> dict[str, Any]:
         """The normalized data read through `data` (known fields only, defaults filled in), its text not yet

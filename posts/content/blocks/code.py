@@ -12,6 +12,12 @@ class CodeBlock(Block):
     """{"code"}: plain text, not HTML, so it is kept as given (never cleaned) and escaped when rendered, as
     <pre><code>."""
 
+    data_schema = {
+        "type": "object",
+        "required": ["code"],
+        "properties": {"code": {"type": "string", "description": "Plain text, not HTML."}},
+    }
+
     def validate(self, data: Fields) -> dict[str, Any]:
         return compact({"code": data.string("code")})
 

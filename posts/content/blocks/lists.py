@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from posts.content.blocks.base import Block, Clean, lines
+from posts.content.blocks.text import INLINE_HTML
 from posts.content.errors import Check
 from posts.content.fields import Fields, as_object, compact
 from posts.content.limits import tally
@@ -15,11 +16,41 @@ _LIST_STYLES = ("ordered", "unordered", "checklist")
 _MAX_LIST_DEPTH = 10
 # Editor.js list counter types mapped onto the <ol type> values that express them without CSS.
 _COUNTER_TYPES = {"numeric": "1", "lower-roman": "i", "upper-roman": "I", "lower-alpha": "a", "upper-alpha": "A"}
+_LIST_ITEM = "EditorJsListItem"
+_LIST_ITEM_REF = {"$ref": f"#/components/schemas/{_LIST_ITEM}"}
 
 
 class ListBlock(Block):
     """{"style", "meta"?, "items"}: @editorjs/list. Items are inline-HTML strings (v1) or nestable
     {"content", "meta", "items"} objects (v2); rendered as <ul>, <ol> or <ul class="checklist">."""
+
+    data_schema = {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "style": {"type": "string", "enum": list(_LIST_STYLES), "default": "unordered"},
+            "meta": {
+                "type": "object",
+                "properties": {"start": {"type": "integer"}, "counterType": {"type": "string"}},
+            },
+            "items": {
+                "type": "array",
+                "items": {"oneOf": [INLINE_HTML, _LIST_ITEM_REF]},
+                "description": "Inline-HTML strings (@editorjs/list v1) or nestable items (v2), not both.",
+            },
+        },
+    }
+    schema_components = {
+        _LIST_ITEM: {
+            "type": "object",
+            "required": ["content"],
+            "properties": {
+                "content": INLINE_HTML,
+                "meta": {"type": "object", "properties": {"checked": {"type": "boolean"}}},
+                "items": {"type": "array", "items": _LIST_ITEM_REF, "description": "Nested items, at most 10 levels."},
+            },
+        }
+    }
 
     def validate(self, data: Fields) -> dict[str, Any]:
         style = data.choice("style", _LIST_STYLES, "unordered")
@@ -46,6 +77,21 @@ class ListBlock(Block):
 class ChecklistBlock(Block):
     """{"items": [{"text", "checked"}]}: @editorjs/checklist, texts inline HTML; rendered as a checklist
     list."""
+
+    data_schema = {
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {"text": INLINE_HTML, "checked": {"type": "boolean", "default": False}},
+                },
+            }
+        },
+    }
 
     def validate(self, data: Fields) -> dict[str, Any]:
         items = data.array("items")

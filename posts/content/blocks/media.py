@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from posts.content.blocks.base import Block, Clean, element, escape
+from posts.content.blocks.text import INLINE_HTML
 from posts.content.errors import shorten
 from posts.content.fields import Fields, compact
 from posts.content.sanitizer import EMBED_HOSTS, HTTPS, IFRAME_SANDBOX, WEB_SCHEMES, is_allowed_url, text_of_clean
@@ -15,6 +16,7 @@ _IMAGE_FLAGS = (
     ("stretched", "image-stretched"),
 )
 _MAX_EMBED_DIMENSION = 10_000
+_WEB_URL = {"type": "string", "description": "An http or https URL."}
 
 
 class _FigureBlock(Block):
@@ -31,6 +33,17 @@ class _FigureBlock(Block):
 class ImageBlock(_FigureBlock):
     """{"file": {"url"}} (@editorjs/image) or {"url"} (simple-image), with "caption" and the display flags;
     an http(s) URL, checked again when rendered."""
+
+    data_schema = {
+        "type": "object",
+        "description": 'Either "file" (the image tool) or "url" (the simple-image tool), not both.',
+        "properties": {
+            "file": {"type": "object", "required": ["url"], "properties": {"url": _WEB_URL}},
+            "url": _WEB_URL,
+            "caption": INLINE_HTML,
+            **{flag: {"type": "boolean"} for flag, _ in _IMAGE_FLAGS},
+        },
+    }
 
     def validate(self, data: Fields) -> dict[str, Any]:
         # The image tool stores {"file": {"url": ...}}; the simple-image tool stores {"url": ...}.
@@ -61,6 +74,19 @@ class ImageBlock(_FigureBlock):
 class EmbedBlock(_FigureBlock):
     """{"service", "source", "embed", "width"?, "height"?, "caption"?}: @editorjs/embed. The embed URL must be
     https on one of the service's hosts (checked again when rendered); rendered as a sandboxed <iframe>."""
+
+    data_schema = {
+        "type": "object",
+        "required": ["service", "source", "embed"],
+        "properties": {
+            "service": {"type": "string", "enum": sorted(EMBED_HOSTS)},
+            "source": _WEB_URL,
+            "embed": {"type": "string", "description": "An https URL on one of the service's hosts."},
+            "width": {"type": "integer", "minimum": 1, "maximum": _MAX_EMBED_DIMENSION},
+            "height": {"type": "integer", "minimum": 1, "maximum": _MAX_EMBED_DIMENSION},
+            "caption": INLINE_HTML,
+        },
+    }
 
     def validate(self, data: Fields) -> dict[str, Any]:
         service = data.string("service")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from posts.content.blocks.base import Block, Clean, lines
+from posts.content.blocks.text import INLINE_HTML
 from posts.content.fields import Fields, compact
 from posts.content.limits import tally
 from posts.content.sanitizer import text_of_clean
@@ -16,6 +17,20 @@ _MAX_TABLE_COLUMNS = 50
 class TableBlock(Block):
     """{"withHeadings"?, "content"}: @editorjs/table, rows of inline-HTML cells; rendered as <table>, the first
     row as its <thead> with headings."""
+
+    data_schema = {
+        "type": "object",
+        "required": ["content"],
+        "properties": {
+            "withHeadings": {"type": "boolean", "description": "The first row is the heading row."},
+            "content": {
+                "type": "array",
+                "maxItems": _MAX_TABLE_ROWS,
+                "items": {"type": "array", "maxItems": _MAX_TABLE_COLUMNS, "items": INLINE_HTML},
+                "description": "Rows of cells.",
+            },
+        },
+    }
 
     def validate(self, data: Fields) -> dict[str, Any]:
         with_headings = data.boolean("withHeadings", None)

@@ -9,10 +9,13 @@ from posts.content.fields import Fields, compact
 from posts.content.sanitizer import text_of_clean
 
 _QUOTE_ALIGNMENTS = ("left", "center")
+INLINE_HTML = {"type": "string", "description": "Inline HTML: b, i, u, s, mark, code, br and a are kept."}
 
 
 class ParagraphBlock(Block):
     """{"text"}, inline HTML; rendered as <p>."""
+
+    data_schema = {"type": "object", "required": ["text"], "properties": {"text": INLINE_HTML}}
 
     def validate(self, data: Fields) -> dict[str, Any]:
         return compact({"text": data.text("text")})
@@ -30,6 +33,12 @@ class ParagraphBlock(Block):
 class HeaderBlock(ParagraphBlock):
     """{"text", "level"}: a paragraph's text with a level from 1 to 6; rendered as <h1> to <h6>."""
 
+    data_schema = {
+        "type": "object",
+        "required": ["text", "level"],
+        "properties": {"text": INLINE_HTML, "level": {"type": "integer", "minimum": 1, "maximum": 6}},
+    }
+
     def validate(self, data: Fields) -> dict[str, Any]:
         return compact({"text": data.text("text"), "level": data.integer("level", low=1, high=6)})
 
@@ -41,6 +50,16 @@ class HeaderBlock(ParagraphBlock):
 class QuoteBlock(Block):
     """{"text", "caption"?, "alignment"?}, both texts inline HTML; rendered as <blockquote>, the caption as its
     <footer>."""
+
+    data_schema = {
+        "type": "object",
+        "required": ["text"],
+        "properties": {
+            "text": INLINE_HTML,
+            "caption": INLINE_HTML,
+            "alignment": {"type": "string", "enum": list(_QUOTE_ALIGNMENTS)},
+        },
+    }
 
     def validate(self, data: Fields) -> dict[str, Any]:
         return compact(
@@ -67,6 +86,12 @@ class QuoteBlock(Block):
 class WarningBlock(Block):
     """{"title", "message"}, both inline HTML; rendered as <aside class="warning">."""
 
+    data_schema = {
+        "type": "object",
+        "required": ["title", "message"],
+        "properties": {"title": INLINE_HTML, "message": INLINE_HTML},
+    }
+
     def validate(self, data: Fields) -> dict[str, Any]:
         return compact({"title": data.text("title"), "message": data.text("message")})
 
@@ -85,6 +110,8 @@ class WarningBlock(Block):
 
 class DelimiterBlock(Block):
     """No data (any given is dropped); rendered as <hr>."""
+
+    data_schema = {"type": "object", "description": "Empty: any field given is dropped."}
 
     def validate(self, data: Fields) -> dict[str, Any]:
         return {}
