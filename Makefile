@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 # read only from there: the environment often has a USER (the login name) or a NAME of its own.
 given = $(if $(filter command line,$(origin $1)),$($1))
 
-.PHONY: install serve worker superuser token test lint bench clean editorjs
+.PHONY: install serve worker superuser token test lint bench clean editorjs sdk-tools
 
 install: $(VENV)/.installed
 
@@ -69,8 +69,17 @@ token: install .env
 
 # The whole suite; on PostgreSQL when DATABASE_URL is set, with Redis tests when REDIS_URL is set. It reads no
 # .env (POLYCMS_DOTENV=0 in pyproject.toml).
-test: install
+test: install sdk-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The TypeScript SDK test's tools (openapi-typescript, openapi-fetch, TypeScript), as tests/sdk/typescript's
+# package-lock.json pins them, from the npm registry. Without npm that test skips (and fails CI).
+SDK_TS := tests/sdk/typescript
+sdk-tools: $(SDK_TS)/node_modules/.package-lock.json
+
+$(SDK_TS)/node_modules/.package-lock.json: $(SDK_TS)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(SDK_TS) && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the TypeScript SDK test (tests/sdk) skips. Install Node.js 20+ and npm to run it." >&2; fi
 
 lint: install
 	$(BIN)/ruff check .

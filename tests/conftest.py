@@ -166,7 +166,7 @@ _missing_parts: list[str] = []
 
 
 def _counts_as_missing_part(reason: str) -> bool:
-    if "needs Redis" in reason or "needs Chromium" in reason:
+    if "needs Redis" in reason or "needs Chromium" in reason or "needs Node.js" in reason:
         return True
     return "needs PostgreSQL" in reason and is_postgres()
 
