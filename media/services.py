@@ -41,9 +41,13 @@ def storage_name(name: str, *, now=None) -> str:
 def media_upload(*, user, stream: BinaryIO, name: str, alt_text: str = "", caption: str = "") -> Media:
     """Check ``stream`` (``media.files``), store what is kept of it and record it; its renditions are queued to be
     made once the transaction commits. ``files.RefusedFile`` if the file is not accepted."""
+    return media_store(user=user, checked=files.check(stream), name=name, alt_text=alt_text, caption=caption)
+
+
+def media_store(*, user, checked: files.CheckedFile, name: str, alt_text: str = "", caption: str = "") -> Media:
+    """Store a file ``media.files.check`` accepted, as ``media_upload`` does (the admin checks it in its form)."""
     if not policies.can_upload(user):
         raise PermissionError("You may not upload media.")
-    checked = files.check(stream)
     stored = default_storage.save(storage_name(files.clean_name(name, checked.mime_type)), ContentFile(checked.content))
     try:
         with transaction.atomic():

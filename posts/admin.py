@@ -68,6 +68,7 @@ class PostAdmin(PostTermsAdminMixin, admin.ModelAdmin):
     search_help_text = "Searches titles, slugs, excerpts and text."
     date_hierarchy = "published_at"
     readonly_fields = ["content_preview", "author", "created_at", "updated_at", "updated_by", "version"]
+    raw_id_fields = ["featured_media"]  # picked from the media library's list, thumbnails and all
 
     class Media:
         css = {"all": ["posts/admin/posts.css"]}
@@ -81,6 +82,7 @@ class PostAdmin(PostTermsAdminMixin, admin.ModelAdmin):
         if obj is not None:
             fieldsets.append(("Preview", {"fields": ["content_preview"]}))
         fieldsets += [
+            ("Featured image", {"fields": ["featured_media"]}),
             ("Publishing", {"fields": ["status", "published_at"]}),
             ("Search engines", {"fields": ["meta_title", "meta_description"]}),
         ]

@@ -187,6 +187,7 @@ class PostAdminForm(forms.ModelForm):
             "type",
             "excerpt",
             "content_raw",
+            "featured_media",
             "status",
             "published_at",
             "meta_title",

@@ -80,7 +80,12 @@ class Post(models.Model):
     meta_description = models.CharField(max_length=500, blank=True, default="")
     # Its featured image, from the media library (README "Media"); an item featured by a post cannot be deleted.
     featured_media = models.ForeignKey(
-        "media.Media", on_delete=models.PROTECT, null=True, blank=True, related_name="featured_in"
+        "media.Media",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="featured_in",
+        limit_choices_to={"type": "image"},
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html, json_script
 
 from posts.content.blocks import BLOCK_TYPES
@@ -83,6 +84,7 @@ class EditorJSWidget(forms.Textarea):
             "tableMaxRows": TABLE_MAX_ROWS,
             "tableMaxColumns": TABLE_MAX_COLUMNS,
             "problems": [asdict(problem) for problem in self.problems],
+            "mediaEndpoint": reverse("api:media-list"),  # the image tool uploads to the media library and picks from it
         }
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer=None) -> str:

@@ -237,6 +237,7 @@ def test_put_needs_every_writable_field_and_changes_nothing_without_them(as_edit
         "published_at",
         "categories",
         "tags",
+        "featured_media",
         "meta_title",
         "meta_description",
     }
@@ -375,6 +376,7 @@ ALL_FIELDS = [
     "author",
     "categories",
     "tags",
+    "featured_media",
     "meta_title",
     "meta_description",
     "created_at",

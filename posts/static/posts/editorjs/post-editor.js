@@ -80,37 +80,88 @@
     };
   }
 
-  /** Images by address only (there is no upload): the file button becomes an address field. Keeps the data
-   * shape it was given, {"file": {"url"}} (@editorjs/image) or {"url"} (simple-image); the server takes both. */
-  class ImageByAddress extends window.ImageTool {
-    static get pasteConfig() {
-      const { tags, patterns } = super.pasteConfig;
-      return { tags, patterns }; // no files: they would need an upload
-    }
-
+  /** Images from the media library (/api/v1/media): uploaded (the file button, or a file pasted or dropped), picked
+   * from the library, or given by address. Keeps the data shape it was given, {"file": {"url"}} (@editorjs/image) or
+   * {"url"} (simple-image); the server takes both. */
+  class LibraryImage extends window.ImageTool {
     constructor(options) {
       const data = options.data || {};
       const urlShape = typeof data.url === "string" && !("file" in data);
       const { url, ...rest } = data;
       super({ ...options, data: urlShape ? { ...rest, file: { url } } : data });
       this.urlShape = urlShape;
-      this.address = document.createElement("input");
-      this.address.type = "url";
-      this.address.className = "post-editor__image-address";
-      this.address.placeholder = "Image address (https://…), then press Enter";
-      this.address.setAttribute("aria-label", "Image address");
+      this.library = options.config.library;
+      this.address = element("input", "post-editor__image-address", {
+        type: "url",
+        placeholder: "…or an image address (https://…), then Enter",
+        "aria-label": "Image address",
+      });
       this.address.addEventListener("keydown", (event) => {
         if (event.key !== "Enter") return;
         event.preventDefault();
         event.stopPropagation(); // Enter here adds the image, not a new block
         if (this.address.value.trim()) this.uploadUrl(this.address.value.trim());
       });
-      this.ui.nodes.fileButton.replaceChildren(this.address);
-      this.ui.onSelectFile = () => this.address.focus();
+      const upload = element("button", "post-editor__image-upload", { type: "button" }, "Upload an image");
+      upload.addEventListener("click", () =>
+        this.uploader.uploadSelectedFile({ onPreview: (src) => this.ui.showPreloader(src) }),
+      );
+      const pick = element("button", "post-editor__image-pick", { type: "button" }, "Choose from the library");
+      pick.addEventListener("click", () => this.togglePicker());
+      this.picker = element("div", "post-editor__image-picker", { hidden: "" });
+      const actions = element("div", "post-editor__image-actions");
+      actions.append(upload, pick);
+      this.ui.nodes.fileButton.replaceChildren(actions, this.address, this.picker);
+      this.ui.nodes.fileButton.classList.add("post-editor__image-source");
+      this.ui.onSelectFile = () => {}; // the buttons inside do the choosing
+    }
+
+    /** The library's images, newest first, a page at a time; a click inserts one. */
+    async togglePicker(next) {
+      if (!next && !this.picker.hidden) {
+        this.picker.hidden = true;
+        return;
+      }
+      this.picker.hidden = false;
+      if (!next) this.picker.replaceChildren(element("p", "post-editor__image-note", {}, "Loading the library…"));
+      try {
+        const page = await this.library.list(next);
+        if (!next) this.picker.replaceChildren();
+        this.picker.querySelector(".post-editor__image-more")?.remove();
+        if (!page.data.length && !next) {
+          const empty = "The library has no images yet: upload one.";
+          this.picker.append(element("p", "post-editor__image-note", {}, empty));
+        }
+        for (const media of page.data) {
+          const choice = element("button", "post-editor__image-choice", { type: "button", title: media.name });
+          const thumbnail = media.renditions.thumbnail;
+          const src = thumbnail && thumbnail.url ? thumbnail.url : media.url;
+          choice.append(element("img", "", { src, alt: media.alt_text, loading: "lazy" }));
+          choice.addEventListener("click", () => {
+            this.picker.hidden = true;
+            this.uploadUrl(media.url);
+          });
+          this.picker.append(choice);
+        }
+        if (page.links && page.links.next) {
+          const more = element("button", "post-editor__image-more", { type: "button" }, "More");
+          more.addEventListener("click", () => this.togglePicker(page.links.next));
+          this.picker.append(more);
+        }
+      } catch (error) {
+        this.picker.replaceChildren(element("p", "post-editor__image-note", {}, error.message));
+      }
     }
 
     appendCallback() {
       window.requestAnimationFrame(() => this.address.focus());
+    }
+
+    /** The server's reason (the type it refused, the size limit), not the tool's generic message. */
+    uploadingFailed(error) {
+      const message = error && error.message ? error.message : String(error);
+      this.api.notifier.show({ message: `Not uploaded: ${message}`, style: "error" });
+      this.ui.hidePreloader();
     }
 
     validate(saved) {
@@ -119,17 +170,54 @@
 
     save() {
       const { file, ...rest } = super.save();
-      return this.urlShape ? { url: file.url, ...rest } : { file: { ...file }, ...rest };
+      return this.urlShape ? { url: file.url, ...rest } : { file: { url: file.url }, ...rest };
     }
   }
 
-  const imageAddress = {
-    uploadByUrl: (url) =>
-      /^https?:\/\/\S+$/i.test(url)
-        ? Promise.resolve({ success: 1, file: { url } })
-        : Promise.reject(new Error("an image address starts with https://")),
-    uploadByFile: () => Promise.reject(new Error("no uploads: give the image's address")),
-  };
+  /** An element with a class, attributes and text. */
+  function element(tag, className, attributes = {}, text = "") {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  /** The media library's API, with the admin's session: uploads as the raw file (Content-Disposition names it)
+   * with the form's CSRF token, lists of images. Errors carry the API's message. */
+  function mediaLibrary(endpoint) {
+    const csrfToken = () => (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+    const answer = async (response) => {
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error((body.error && body.error.message) || `the server answered ${response.status}`);
+      return body;
+    };
+    return {
+      list: (next) =>
+        fetch(next || `${endpoint}?type=image&per_page=24`, { headers: { Accept: "application/json" } }).then(answer),
+      upload: (file) =>
+        fetch(endpoint, {
+          method: "POST",
+          headers: {
+            Accept: "application/json",
+            "Content-Type": file.type || "application/octet-stream",
+            "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name || "image")}`,
+            "X-CSRFToken": csrfToken(),
+          },
+          body: file,
+        }).then(answer),
+    };
+  }
+
+  function imageUploader(library) {
+    return {
+      uploadByUrl: (url) =>
+        /^https?:\/\/\S+$/i.test(url)
+          ? Promise.resolve({ success: 1, file: { url } })
+          : Promise.reject(new Error("an image address starts with https://")),
+      uploadByFile: (file) => library.upload(file).then((body) => ({ success: 1, file: { url: body.data.url } })),
+    };
+  }
 
   /** The table without its "Stretch" setting, which the server does not keep. */
   class Table extends window.Table {
@@ -175,6 +263,7 @@
   const INLINE_TOOLS = ["bold", "italic", "link", "underline", "strikethrough", "inlineCode", "marker"];
 
   function tools(config) {
+    const library = mediaLibrary(config.mediaEndpoint);
     const services = {};
     for (const service of config.embedServices) services[service] = HTTPS_EMBEDS[service] || true;
     const blocks = {
@@ -185,7 +274,10 @@
       quote: { class: window.Quote, inlineToolbar: true },
       code: { class: window.CodeTool },
       delimiter: { class: window.Delimiter },
-      image: { class: ImageByAddress, config: { uploader: imageAddress, captionPlaceholder: "Caption (optional)" } },
+      image: {
+        class: LibraryImage,
+        config: { uploader: imageUploader(library), library, captionPlaceholder: "Caption (optional)" },
+      },
       table: {
         class: Table,
         inlineToolbar: true,
