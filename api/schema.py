@@ -170,14 +170,13 @@ class EnvelopeAutoSchema(AutoSchema):
     def error_statuses(self) -> list[int]:
         """The error statuses this operation can answer (besides ones it declares itself, such as 409)."""
         statuses = set(ALWAYS)
-        if self.method in BODY_METHODS:
-            statuses |= {ParseError.status_code, RequestTooLarge.status_code, UnsupportedMediaType.status_code}
-            statuses.add(LengthRequired.status_code)
-        if self._header_parameters() & {"if-match", "if-none-match"}:
+        if self.method in BODY_METHODS:  # a malformed, chunked, oversized or non-JSON body
+            statuses |= {ParseError.status_code, LengthRequired.status_code, RequestTooLarge.status_code}
+            statuses.add(UnsupportedMediaType.status_code)
+        headers = self._header_parameters()
+        if headers & {"if-match", "if-none-match"}:
             statuses.add(ParseError.status_code)  # a malformed entity-tag
-        if self._header_parameters() & {"if-match"} or (
-            self.method not in permissions.SAFE_METHODS and self._header_parameters() & {"if-none-match"}
-        ):
+        if "if-match" in headers or (self.method not in permissions.SAFE_METHODS and "if-none-match" in headers):
             statuses.add(PreconditionFailed.status_code)
         if self.view.get_authenticators():
             statuses |= {AuthenticationFailed.status_code, PermissionDenied.status_code}
