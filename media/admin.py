@@ -112,15 +112,15 @@ class MediaAdmin(admin.ModelAdmin):
         # The upload's own handler must be in place before anything reads the body, the CSRF check included; so
         # the check comes after it (Django's documented pattern for upload handlers).
         request.upload_handlers = [LimitedUploadHandler(request, limit=media_settings.MAX_UPLOAD_BYTES)]
-        return self._add_view(request, form_url, extra_context)
+        try:
+            return self._add_view(request, form_url, extra_context)
+        except RequestTooLarge as refused:  # raised as the body is read, by the CSRF check or the form
+            self.message_user(request, str(refused.detail), messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     @method_decorator(csrf_protect)
     def _add_view(self, request: HttpRequest, form_url: str, extra_context) -> HttpResponse:
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except RequestTooLarge as refused:
-            self.message_user(request, str(refused.detail), messages.ERROR)
-            return HttpResponseRedirect(request.path)
+        return super().add_view(request, form_url, extra_context)
 
     def save_form(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Media:
         if change:
@@ -132,6 +132,9 @@ class MediaAdmin(admin.ModelAdmin):
             alt_text=form.cleaned_data["alt_text"],
             caption=form.cleaned_data["caption"],
         )
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets, change: bool) -> None:
+        pass  # no relations to save: the services wrote the item whole
 
     def save_model(self, request: HttpRequest, obj: Media, form: forms.ModelForm, change: bool) -> None:
         if change:
