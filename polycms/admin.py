@@ -20,7 +20,7 @@ from accounts import services as signin
 # or single models ("auth.user", which wins over its app), listed in this order. Apps named nowhere keep
 # their own box, after these. New content apps (categories, tags, media) join "Content".
 ADMIN_SECTIONS: dict[str, tuple[str, ...]] = {
-    "Content": ("posts", "taxonomy"),
+    "Content": ("posts", "taxonomy", "media"),
     "API access": ("tokens", "webhooks"),
     "Users": ("auth.user", "auth.group"),
     "Background jobs": ("django_tasks_database",),  # django-tasks' queue (webhook deliveries), read-only

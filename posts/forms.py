@@ -171,10 +171,10 @@ class PostAdminForm(forms.ModelForm):
         required=False,
         initial=empty_document,
         help_text=(
-            "Type; the + at the left of a line adds a heading, list, quote, table, image (by its https:// address)… "
-            "Select text to make it bold, italic or a link. Paste a YouTube or Vimeo link on an empty line to embed "
-            "it. “View JSON” shows the Editor.js document itself. It is checked and rendered to HTML on save, as the "
-            "API does."
+            "Type; the + at the left of a line adds a heading, list, quote, table, image (uploaded, from the media "
+            "library or by address)… Select text to make it bold, italic or a link. Paste a YouTube or Vimeo link on "
+            "an empty line to embed it. “View JSON” shows the Editor.js document itself. It is checked and rendered to "
+            "HTML on save, as the API does."
         ),
     )
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

@@ -98,6 +98,9 @@ def api_server(frontends, tmp_path_factory) -> Iterator[Gunicorn]:
             DJANGO_STATIC_ROOT=str(workdir / "static"),
             DJANGO_CORS_ALLOWED_ORIGINS=frontends["allowed"],
             DJANGO_CSRF_TRUSTED_ORIGINS=frontends["allowed"],
+            # Uploads in the test's own directory, served by Django as `make serve` does (README "Media").
+            DJANGO_MEDIA_ROOT=str(workdir / "media"),
+            DJANGO_MEDIA_SERVE="1",
         )
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")

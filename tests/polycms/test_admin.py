@@ -88,7 +88,7 @@ def test_index_groups_content_api_access_and_users(admin_client):
     response = admin_client.get(reverse("admin:index"))
 
     assert sections(response.context["app_list"]) == [
-        ("Content", ["Posts", "Categories", "Tags"]),
+        ("Content", ["Posts", "Categories", "Tags", "Media"]),
         ("API access", ["API tokens", "Webhooks"]),
         ("Users", ["Users", "Groups"]),
         ("Background jobs", ["Task Results"]),
