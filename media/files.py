@@ -138,9 +138,8 @@ def _reencode_image(data: bytes, mime: str) -> CheckedFile:
         if frames > 1:
             _save_animation(image, out, PILLOW_FORMATS[mime])
         else:
-            upright = ImageOps.exif_transpose(image)
-            _save_still(upright, out, PILLOW_FORMATS[mime])
-            image = upright
+            ImageOps.exif_transpose(image, in_place=True)  # no copy of the pixels: uploads are large
+            _save_still(image, out, PILLOW_FORMATS[mime])
     except RefusedFile:
         raise
     except Exception:

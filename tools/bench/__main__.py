@@ -25,6 +25,8 @@ RSS_LIMIT_MB = 120
 QUICK = {"users": 20, "tokens": 200, "posts": 200, "rounds": 1, "duration": 2.0, "deliveries": 40}
 QUICK_SCALE = ("200:200", "2000:2000")
 TARGET_KEYS = [target.key for target in ALL_TARGETS]
+# Measurements that are not a wrk target, chosen with --only like one; alone, no target is loaded.
+SCENARIOS = {"upload": "issue 17: 2 MB JPEG uploads to /api/v1/media, worker RSS (tools.bench.uploads)"}
 SETTINGS = {APP: "tools.bench.settings", PEERS: "tools.bench.peer_settings"}
 # When the cache is Redis (REDIS_URL), the run's keys carry this prefix, and are deleted afterwards.
 CACHE_KEY_PREFIX = f"polycms-bench-{os.getpid()}"
@@ -44,10 +46,10 @@ def count(text: str) -> int:
 def target_keys(text: str) -> list[str]:
     """``create_worst`` or ``user,drf_user``: keys of targets to run."""
     keys = [key.strip() for key in text.split(",") if key.strip()]
-    unknown = [key for key in keys if key not in TARGET_KEYS]
+    unknown = [key for key in keys if key not in TARGET_KEYS and key not in SCENARIOS]
     if unknown or not keys:
         raise argparse.ArgumentTypeError(
-            f"unknown target {', '.join(unknown) or text!r}; one of {', '.join(TARGET_KEYS)}"
+            f"unknown target {', '.join(unknown) or text!r}; one of {', '.join([*TARGET_KEYS, *SCENARIOS])}"
         )
     return keys
 
@@ -78,6 +80,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="EVENTS",
         help="events for the webhook delivery measurement, each to 5 receivers by 2 workers (400; 0 skips it)",
     )
+    parser.add_argument(
+        "--uploads",
+        type=int,
+        default=60,
+        help="2 MB JPEG uploads for the media measurement, over 4 connections (60; 0 skips it; --only upload: alone)",
+    )
     parser.add_argument("--scale", action="store_true", help="compare the reads at a small and a large size")
     sizes = {"type": tokens_and_posts, "default": None, "metavar": "TOKENS:POSTS"}
     parser.add_argument("--scale-small", **sizes, help="the small size for --scale (default 10k:10k)")
@@ -89,7 +97,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         type=target_keys,
         metavar="KEY[,KEY]",
-        help="run only these targets, e.g. --only create_worst (keys: " + ", ".join(TARGET_KEYS) + ")",
+        help="run only these targets, e.g. --only create_worst (keys: " + ", ".join([*TARGET_KEYS, *SCENARIOS]) + ")",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -146,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from tools.bench import targets
 
+    if args.only and set(args.only) <= set(SCENARIOS) and not args.scale:
+        return _scenarios_alone(args, sets["main"])
     chosen = targets.READ_TARGETS if args.scale else targets.ALL_TARGETS
     if args.only:
         chosen = [target for target in chosen if target.key in args.only]
@@ -156,11 +166,13 @@ def main(argv: list[str] | None = None) -> int:
             f"warning: load average {load_average[0]:.1f} on {os.cpu_count()} cores: other processes compete "
             "with the benchmark, so absolute numbers will be low and noisy (paired ratios suffer less)"
         )
-    deliveries = None
+    deliveries = uploads = None
     try:
         rounds, rss = _load(args, sets, fixtures, chosen)
         if args.deliveries and not args.scale and (not args.only or "create_hooked" in args.only):
             deliveries = _deliveries(args, sets["main"], fixtures["main"])
+        if args.uploads and not args.scale and (not args.only or "upload" in args.only):
+            uploads = _uploads(args, sets["main"])
     finally:
         from tools.bench.fixtures import remove_run_leftovers
 
@@ -168,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             seed.use_database(sizes.database)
             remove_run_leftovers(fixtures[label])
         _delete_cache_keys()
-    verdicts = _report(args, probes, rounds, rss, load_average, deliveries)
+    verdicts = _report(args, probes, rounds, rss, load_average, deliveries, uploads)
     return 1 if args.check and not all(v["met"] for v in verdicts) else 0
 
 
@@ -227,8 +239,41 @@ def _deliveries(args: argparse.Namespace, sizes: Sizes, fixture) -> dict:
     return run.as_dict()
 
 
+def _uploads(args: argparse.Namespace, sizes: Sizes) -> dict:
+    """Issue 17: 2 MB JPEG uploads per second, gunicorn's and a job worker's RSS (``tools.bench.uploads``)."""
+    from tools.bench import uploads
+    from tools.bench.report import RESULTS_DIR
+
+    log(f"media uploads: {args.uploads} x 2 MB JPEG, {uploads.CONNECTIONS} connections, then their renditions")
+    seed.use_database(sizes.database)
+    environment = bench_environment(sizes.database)
+    run = uploads.measure(environment, uploads=args.uploads, workers=args.workers, log_dir=RESULTS_DIR)
+    log(f"  {run.line()}")
+    return run.as_dict()
+
+
+def _scenarios_alone(args: argparse.Namespace, sizes: Sizes) -> int:
+    """``--only upload``: the database seeded (or reused), then only that measurement, printed and saved."""
+    from tools.bench import report
+    from tools.bench.uploads import UploadRun
+
+    log(f"database {sizes.database}: {sizes.label()}")
+    seed.prepare(sizes, server=seed.server_url(), reseed=args.reseed)
+    run = _uploads(args, sizes)
+    print(f"\n{UploadRun(**run).line()}")
+    path = report.save({"machine": report.machine_info(), "parameters": vars(args), "media_uploads": run})
+    print(f"\nSaved {path.relative_to(load.PROJECT_DIR)}")
+    return 1 if args.check and run["failed"] else 0
+
+
 def _report(
-    args: argparse.Namespace, probes: dict, rounds: dict, rss: dict, load_average: tuple, deliveries: dict | None
+    args: argparse.Namespace,
+    probes: dict,
+    rounds: dict,
+    rss: dict,
+    load_average: tuple,
+    deliveries: dict | None,
+    uploads: dict | None = None,
 ) -> list[dict]:
     """Print the tables, the goal ratios and the other verdicts, save the JSON, and return every verdict."""
     from tools.bench import report
@@ -273,6 +318,11 @@ def _report(
         print(f"\n{DeliveryRun(**deliveries).line()}")
         result["webhook_deliveries"] = deliveries
         verdicts.append(report.deliveries_verdict(deliveries))
+    if uploads:
+        from tools.bench.uploads import UploadRun
+
+        print(f"\n{UploadRun(**uploads).line()}")
+        result["media_uploads"] = uploads
     result["goals"] = goal_verdicts
     result["targets"] = verdicts
     verdicts = [*goal_verdicts, *verdicts]
