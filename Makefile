@@ -45,12 +45,12 @@ serve: install .env
 	echo "    make superuser USER=admin                            # the first admin user" && \
 	echo "    TOKEN=\$$(make -s token USER=admin NAME=\"My script\")  # a token, printed once" && \
 	echo "    curl -H \"Authorization: Bearer \$$TOKEN\" http://$(HOST):$(PORT)/api/v1/user" && \
-	echo "  Worker: webhook deliveries (make worker runs one alone)." && \
+	echo "  Worker: webhook deliveries, media renditions (make worker runs one alone). Uploads: mediafiles/ at /media/" && \
 	echo "  Settings: .env (variables set in the environment win). Stop with Ctrl-C." && echo "" && \
 	{ $(MANAGE) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  $(BIN)/gunicorn polycms.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --graceful-timeout 5; }
 
-# One job worker in the foreground (webhook deliveries; see README "Workers"). Run several in production.
+# One job worker in the foreground (webhook deliveries, media renditions; see README "Workers"). Run several in production.
 worker: install .env
 	@$(MANAGE) migrate --noinput --verbosity 0
 	$(MANAGE) worker
