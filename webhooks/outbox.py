@@ -1,9 +1,10 @@
 """The transactional outbox for post events: ``posts.services`` calls ``record_post_change`` inside the transaction
 that creates, changes or deletes a post, so an event row exists exactly when the change commits (a rolled-back
-change leaves none), and its dispatch job is a row in the same transaction (django-tasks' database backend).
+change leaves none). Every worker's relay (``manage.py worker``) looks for events whose time has come every
+``DISPATCH_INTERVAL`` second and dispatches them (``services.events_dispatch``).
 
 Cost on the write path: one query (``EXISTS`` an enabled webhook) when no webhook is enabled and nothing is
-scheduled; otherwise one INSERT of the events and one job row per distinct time they become available.
+scheduled; otherwise one more, the INSERT of the events.
 """
 
 from __future__ import annotations
@@ -129,13 +130,7 @@ def record_post_change(*, before: PostState | None, after: Post | None) -> list[
     ]
     if not rows:
         return []
-    written = WebhookEvent.objects.bulk_create(rows)
-    from webhooks import tasks  # the task module imports the services, which import us
-
-    for at in sorted({row.available_at for row in written}):
-        job = tasks.dispatch_events if at <= now else tasks.dispatch_events.using(run_after=at)
-        job.enqueue()
-    return written
+    return WebhookEvent.objects.bulk_create(rows)
 
 
 def _immediate_event(

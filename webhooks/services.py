@@ -265,7 +265,7 @@ def events_dispatch(*, limit: int = 100) -> int:
     on SQLite). Returns the number of deliveries made."""
     made = 0
     due = WebhookEvent.objects.filter(dispatched_at__isnull=True, available_at__lte=timezone.now())
-    if not due.exists():  # one query for the many jobs a burst of events leaves with nothing to do
+    if not due.exists():  # the one query of a relay pass with nothing to do (an index of the undispatched)
         return made
     while True:
         with transaction.atomic():
@@ -567,7 +567,7 @@ def _settle_unsent(delivery: Delivery, error: str) -> None:
 
 def webhooks_upkeep() -> dict[str, int]:
     """What every worker does every ``UPKEEP_INTERVAL`` seconds (``manage.py worker``), safe to run anywhere and
-    concurrently: dispatch events whose job was lost; queue again the deliveries due for longer than
+    concurrently: queue again the deliveries due for longer than
     ``UPKEEP_GRACE`` whose job is neither queued nor running for less than ``LEASE_SECONDS`` (its worker died,
     or it failed); disable the webhooks of
     expired tokens; forget previous secrets past their overlap. Returns counts."""
@@ -576,10 +576,8 @@ def webhooks_upkeep() -> dict[str, int]:
     from webhooks import tasks
 
     now = timezone.now()
-    counts = {"dispatched": 0, "requeued": 0, "disabled": 0}
+    counts = {"requeued": 0, "disabled": 0}
     grace = now - timedelta(seconds=webhook_settings.UPKEEP_GRACE)
-    if WebhookEvent.objects.filter(dispatched_at__isnull=True, available_at__lte=grace).exists():
-        counts["dispatched"] = events_dispatch()
     started_since = now - timedelta(seconds=webhook_settings.LEASE_SECONDS)
     alive = DBTaskResult.objects.filter(id=OuterRef("task_id")).filter(
         Q(status="READY") | Q(status="RUNNING", started_at__gt=started_since)

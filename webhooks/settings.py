@@ -31,8 +31,12 @@ webhook_settings = AppSettings(
         # A delivery job still running this many seconds after it started (much longer than TIMEOUT) belongs to
         # a dead worker: the upkeep queues the delivery again.
         "LEASE_SECONDS": 60,
-        # Seconds between two upkeep passes of each worker (`manage.py worker`): re-queue what a dead worker left,
-        # dispatch events whose job was lost, disable the webhooks of expired tokens.
+        # Seconds between two looks of each worker (`manage.py worker`) for events whose time has come (the outbox's
+        # relay): an event is dispatched into its deliveries within about this long, at the cost of one indexed
+        # query per look when there is nothing to do.
+        "DISPATCH_INTERVAL": 1,
+        # Seconds between two upkeep passes of each worker: re-queue what a dead worker left, disable the webhooks of
+        # expired tokens.
         "UPKEEP_INTERVAL": 15,
         # Work due this many seconds ago and still not queued counts as lost (so a busy queue is not doubled).
         "UPKEEP_GRACE": 30,

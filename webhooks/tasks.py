@@ -7,12 +7,6 @@ from django_tasks import TaskContext, task
 from webhooks import services
 
 
-@task()
-def dispatch_events() -> int:
-    """Fan out the events whose time has come into deliveries (``services.events_dispatch``)."""
-    return services.events_dispatch()
-
-
 @task(takes_context=True)
 def deliver(context: TaskContext, message_id: str) -> str:
     """Attempt the delivery ``message_id`` if this job is its current one (``services.delivery_attempt``); queues

@@ -43,8 +43,10 @@ def make_receiver(local_targets) -> Iterator[Callable[[], Receiver]]:
 
 
 def run_jobs(max_jobs: int = 10_000) -> int:
-    """Run the jobs that are ready now, as ``manage.py worker`` does (django-tasks' ``Worker.run_task``), until
-    none is left; returns how many ran. In-process, so ``time_machine`` moves the queue's clock too."""
+    """A pass of the worker's relay (``services.events_dispatch``: due events into deliveries), then run the jobs
+    that are ready now, as ``manage.py worker`` does (django-tasks' ``Worker.run_task``), until none is left;
+    returns how many ran. In-process, so ``time_machine`` moves the queue's clock too."""
+    services.events_dispatch()
     worker = Worker(
         queue_names=["default"],
         interval=0,

@@ -429,16 +429,15 @@ def test_the_upkeep_requeues_a_delivery_whose_worker_died(author, receiver, make
     assert delivery.status == Delivery.Status.SUCCEEDED
 
 
-def test_the_upkeep_dispatches_an_event_whose_job_was_lost(author, receiver, make_webhook, jobs):
+def test_a_change_queues_no_job_the_relay_dispatches_its_event_once(author, receiver, make_webhook):
     from django_tasks_db.models import DBTaskResult
 
     make_webhook(owner=author, url=receiver.url, events=["post.created"])
-    post_create(author=author, data={"title": "Lost job"})
-    DBTaskResult.objects.all().delete()
-    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
-        assert services.webhooks_upkeep()["dispatched"] == 1
-        jobs()
-    receiver.wait_for(1)
+    post_create(author=author, data={"title": "Relayed"})
+    assert not DBTaskResult.objects.exists()  # the event is in the outbox; no job until it is dispatched
+    assert services.events_dispatch() == 1
+    assert services.events_dispatch() == 0  # taken once
+    assert DBTaskResult.objects.count() == 1  # the delivery's job
 
 
 def test_secrets_are_stored_encrypted_and_survive_a_secret_key_rotation(author, make_webhook, settings):
@@ -462,6 +461,6 @@ def test_prune_deletes_attempts_older_than_30_days(author, receiver, make_webhoo
     with time_machine.travel(timezone.now() + timedelta(days=31), tick=False):
         counts = services.webhooks_prune()
     assert counts["attempts"] == 1 and counts["deliveries"] == 1 and counts["events"] == 1
-    assert counts["jobs"] == 2  # the dispatch and the delivery
+    assert counts["jobs"] == 1  # the delivery's
     assert not DeliveryAttempt.objects.exists()
     assert Post.objects.exists()

@@ -4,4 +4,11 @@
 from polycms.settings import *  # noqa: F403
 from polycms.settings import POLYCMS_WEBHOOKS
 
-POLYCMS_WEBHOOKS = {**POLYCMS_WEBHOOKS, "TIMEOUT": 2, "LEASE_SECONDS": 8, "UPKEEP_INTERVAL": 0.5, "UPKEEP_GRACE": 1}
+POLYCMS_WEBHOOKS = {
+    **POLYCMS_WEBHOOKS,
+    "TIMEOUT": 2,
+    "LEASE_SECONDS": 8,
+    "UPKEEP_INTERVAL": 0.5,
+    "UPKEEP_GRACE": 1,
+    "DISPATCH_INTERVAL": 0.1,
+}
