@@ -30,6 +30,13 @@ class MediaFilter(django_filters.FilterSet):
         model = Media
         fields: list[str] = []
 
+    @property
+    def qs(self) -> QuerySet[Media]:
+        queryset = super().qs
+        if self.form.cleaned_data.get("ordering"):
+            return queryset.order_by(*queryset.query.order_by, "id")  # a unique tie-breaker keeps pages stable
+        return queryset.order_by("-created_at", "-id")
+
     def filter_uploader(self, queryset: QuerySet[Media], name: str, value: str) -> QuerySet[Media]:
         if value == "me":
             return queryset.filter(uploaded_by=self.request.user)

@@ -399,3 +399,14 @@ def test_token_abilities(make_token, author, upload, abilities, reads, writes):
     assert (response.status_code == HTTPStatus.CREATED) is writes
     if not writes:
         assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.mark.parametrize("ordering", ["", "-created_at", "name", "-size"])
+def test_cursor_pages_follow_any_ordering(library, session_client, editor, ordering):
+    client = session_client(editor)
+    query = f"ordering={ordering}&" if ordering else ""
+    first = client.get(f"/api/v1/media?{query}per_page=2&cursor=")
+    assert first.status_code == HTTPStatus.OK, first.content
+    second = client.get(first.json()["links"]["next"])
+    seen = [item["id"] for item in first.json()["data"] + second.json()["data"]]
+    assert sorted(seen) == sorted(media.pk for media in library)
