@@ -10,11 +10,13 @@ from typing import Any, BinaryIO
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from media import files, policies, renditions
 from media.models import Media
+from posts.models import Post
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +96,8 @@ def media_update(*, media_id: int, user, data: dict[str, Any]) -> Media:
 def posts_using(media: Media):
     """The posts whose featured image is ``media`` or whose content holds its file (its storage name's random part
     makes a false match unlikely; a URL with the name percent-encoded still matches it)."""
-    from django.db.models import TextField
-    from django.db.models.functions import Cast
-
-    from posts.models import Post
-
-    marker = media.file.name.rsplit("-", 1)[0] if "-" in media.file.name else media.file.name
+    folder, _, base = media.file.name.rpartition("/")
+    marker = f"{folder}/{base.split('-', 1)[0]}-"  # YYYY/MM/<random>-: ASCII, whatever the name's encoding
     return (
         Post.objects.annotate(raw_text=Cast("content_raw", TextField()))
         .filter(Q(featured_media=media) | Q(raw_text__contains=marker))

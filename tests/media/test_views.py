@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from http import HTTPStatus
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -335,6 +336,18 @@ def test_delete_of_a_featured_image_is_409_naming_the_post(library, session_clie
     assert body["code"] == "conflict"
     assert body["details"] == {"posts": [{"id": post.pk, "title": "Sunsets"}], "total": 1}
     assert Media.objects.filter(pk=library[0].pk).exists()
+
+
+@pytest.mark.parametrize("form", ["as-given", "decoded"])
+def test_an_image_is_found_in_content_by_its_url_percent_encoded_or_not(session_client, editor, author, upload, form):
+    data = created(upload(session_client(editor), image_bytes(), "Été à Paris-2.jpg"))
+    assert unquote(data["url"]).endswith("-Été-à-Paris-2.jpg")  # the storage percent-encodes its URLs
+    url = data["url"] if form == "as-given" else unquote(data["url"])
+    content = {"blocks": [{"type": "image", "data": {"file": {"url": url}}}]}
+    Post.objects.create(title="Paris", slug="paris", author=author, content_raw=content)
+    assert error(session_client(editor).delete(f"/api/v1/media/{data['id']}"), HTTPStatus.CONFLICT)
+    Post.objects.all().delete()
+    assert session_client(editor).delete(f"/api/v1/media/{data['id']}").status_code == HTTPStatus.NO_CONTENT
 
 
 def test_delete_of_an_image_in_a_post_content_is_409(library, session_client, editor, author):
