@@ -156,14 +156,18 @@ class MediaAdmin(admin.ModelAdmin):
         services.media_delete(media_id=obj.pk, user=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Media]) -> None:
-        kept = []
+        in_use, not_yours = [], []
         for media in queryset:
             try:
                 services.media_delete(media_id=media.pk, user=request.user)
             except services.MediaInUse:
-                kept.append(media.name)
-        if kept:
-            self.message_user(request, f"Kept, used by posts: {', '.join(kept)}.", messages.WARNING)
+                in_use.append(media.name)
+            except PermissionError:  # others' uploads, for whoever is not an Editor
+                not_yours.append(media.name)
+        if in_use:
+            self.message_user(request, f"Kept, used by posts: {', '.join(in_use)}.", messages.WARNING)
+        if not_yours:
+            self.message_user(request, f"Kept, uploaded by others: {', '.join(not_yours)}.", messages.WARNING)
 
     # ------------------------------------------------------------------------ columns
 

@@ -126,3 +126,39 @@ def test_the_post_form_picks_a_featured_image(staff):
     page = editor.get("/admin/posts/post/add/").content.decode()
     assert 'name="featured_media"' in page and "/admin/media/media/?type=image&amp;_to_field=id" in page
     assert '"mediaEndpoint": "/api/v1/media"' in page
+
+
+def bulk_delete(client, names: list[str], capture):
+    token = csrf(client, LIST)
+    selected = list(Media.objects.filter(name__in=names).values_list("pk", flat=True))
+    with capture(execute=True):
+        return client.post(
+            LIST,
+            {"action": "delete_selected", "_selected_action": selected, "post": "yes", "csrfmiddlewaretoken": token},
+            follow=True,
+        )
+
+
+def test_bulk_deletion_keeps_items_in_posts_content(staff, django_capture_on_commit_callbacks):
+    author = staff("ann", "Author")
+    admin_upload(author, image_bytes(), "mine.jpg")
+    admin_upload(author, image_bytes(), "inline.jpg")
+    inline = Media.objects.get(name="inline.jpg")
+    content = {"blocks": [{"type": "image", "data": {"file": {"url": f"http://testserver/media/{inline.file.name}"}}}]}
+    Post.objects.create(title="Inline", slug="inline", author=author.user, content_raw=content)
+    response = bulk_delete(author, ["mine.jpg", "inline.jpg"], django_capture_on_commit_callbacks)
+    assert "Kept, used by posts: inline.jpg." in response.content.decode()
+    assert list(Media.objects.values_list("name", flat=True)) == ["inline.jpg"]
+
+
+def test_bulk_deletion_of_others_or_featured_items_deletes_nothing(staff, django_capture_on_commit_callbacks):
+    author = staff("ann", "Author")
+    admin_upload(author, image_bytes(), "mine.jpg")
+    admin_upload(staff("otto", "Author"), image_bytes(), "theirs.jpg")
+    bulk_delete(author, ["mine.jpg", "theirs.jpg"], django_capture_on_commit_callbacks)
+    assert Media.objects.count() == 2  # Django's own check: no permission on one, nothing deleted
+    featured = Media.objects.get(name="mine.jpg")
+    Post.objects.create(title="Cover", slug="cover", author=author.user, featured_media=featured)
+    response = bulk_delete(author, ["mine.jpg"], django_capture_on_commit_callbacks)
+    assert "would require deleting the following protected related objects" in response.content.decode()
+    assert Media.objects.count() == 2
