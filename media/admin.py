@@ -156,18 +156,15 @@ class MediaAdmin(admin.ModelAdmin):
         services.media_delete(media_id=obj.pk, user=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Media]) -> None:
-        in_use, not_yours = [], []
+        # Django has refused the whole selection already if one item is another's (without Editor) or featured.
+        in_use = []
         for media in queryset:
             try:
                 services.media_delete(media_id=media.pk, user=request.user)
-            except services.MediaInUse:
+            except services.MediaInUse:  # in a post's content
                 in_use.append(media.name)
-            except PermissionError:  # others' uploads, for whoever is not an Editor
-                not_yours.append(media.name)
         if in_use:
             self.message_user(request, f"Kept, used by posts: {', '.join(in_use)}.", messages.WARNING)
-        if not_yours:
-            self.message_user(request, f"Kept, uploaded by others: {', '.join(not_yours)}.", messages.WARNING)
 
     # ------------------------------------------------------------------------ columns
 
