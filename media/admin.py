@@ -39,6 +39,7 @@ class MediaUploadForm(forms.ModelForm):
     class Meta:
         model = Media
         fields = ["alt_text", "caption"]
+        widgets = {"caption": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})}
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
