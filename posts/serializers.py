@@ -11,9 +11,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
-from media.fields import FeaturedMediaField
 
 from api.serializers import StrictFieldsMixin
+from media.fields import FeaturedMediaField
 from posts import content, services
 from posts.models import Post
 from taxonomy.fields import CategoriesField, TagsField, TermsField
@@ -42,7 +42,6 @@ class AuthorSerializer(serializers.ModelSerializer):
     class Meta:
         model = get_user_model()
         fields = ["id", "username", "name"]
-    featured_media = FeaturedMediaField()
 
     def get_name(self, user) -> str:
         return display_name(user.username, user.first_name, user.last_name)
@@ -61,12 +60,12 @@ class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     author = AuthorSerializer(read_only=True)
     categories = CategoriesField()
     tags = TagsField()
+    featured_media = FeaturedMediaField()
     # The model field's validators are the slug rule; no unique validator: services allocate a free slug on
     # creation (-2, -3…) and refuse a taken one on update, inside their transaction.
     slug = serializers.CharField(
         max_length=Post._meta.get_field("slug").max_length,
         validators=Post._meta.get_field("slug").validators,
-            "featured_media",
         required=False,
     )
 
@@ -85,6 +84,7 @@ class PostSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "author",
             "categories",
             "tags",
+            "featured_media",
             "meta_title",
             "meta_description",
             "created_at",
