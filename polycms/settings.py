@@ -322,16 +322,16 @@ POLYCMS_TAXONOMY = {
     "AUTHORS_CREATE_TAGS": env_bool("POLYCMS_AUTHORS_CREATE_TAGS", True),
 }
 
+# The media library (README "Media"): the largest upload, in bytes (10 MB).
+POLYCMS_MEDIA = {
+    "MAX_UPLOAD_BYTES": env_int("POLYCMS_MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+}
+
 # ---------------------------------------------------------------------------- jobs
 # The one job runner: django-tasks (Django 6.0's django.tasks, backported) with its database backend, so jobs are
 # rows written in the same transaction as the change that makes them, and `manage.py worker` runs them (several
 # workers, on several hosts, share a PostgreSQL queue through SELECT ... FOR UPDATE SKIP LOCKED).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-# The media library (README "Media"): the largest upload, in bytes (10 MB).
-POLYCMS_MEDIA = {
-    "MAX_UPLOAD_BYTES": env_int("POLYCMS_MEDIA_MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
-}
 
 # ---------------------------------------------------------------------------- logging
 LOGGING = {
