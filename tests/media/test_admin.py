@@ -8,6 +8,8 @@ from http import HTTPStatus
 
 import pytest
 from django.test import Client
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from media.models import Media
 from posts.models import Post
@@ -60,6 +62,8 @@ def test_an_author_uploads_and_the_list_shows_a_thumbnail(staff, jobs, django_ca
     media.refresh_from_db()
     page = author.get(LIST).content.decode()
     assert f'src="http://testserver/media/{media.renditions["thumbnail"]["file"]}"' in page
+    # The upload's day, not its time: at 1280 px the columns then fit beside the filters.
+    assert f'<td class="field-uploaded_on">{date_format(localtime(media.created_at), "DATE_FORMAT")}</td>' in page
 
 
 def test_a_refused_file_is_shown_on_the_form(staff, media_root):
