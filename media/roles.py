@@ -6,6 +6,8 @@ by a data migration, editable afterwards in the admin's group editor.
 
 from __future__ import annotations
 
+from posts.roles import grant, revoke
+
 _OWN = ["add_media", "change_media", "delete_media"]
 
 ROLES: dict[str, list[str]] = {
@@ -16,17 +18,9 @@ ROLES: dict[str, list[str]] = {
 
 
 def sync_roles(group_model, permission_model) -> None:
-    """Give each role group (created if missing) at least its media permissions. Takes the models as arguments so
-    a migration can pass its historical ones."""
-    for role, codenames in ROLES.items():
-        group, _ = group_model.objects.get_or_create(name=role)
-        group.permissions.add(*permission_model.objects.filter(content_type__app_label="media", codename__in=codenames))
+    """Give each role group (created if missing) at least its media permissions (``posts.roles.grant``)."""
+    grant("media", ROLES, group_model, permission_model)
 
 
 def remove_from_roles(group_model, permission_model) -> None:
-    for role, codenames in ROLES.items():
-        group = group_model.objects.filter(name=role).first()
-        if group is not None:
-            group.permissions.remove(
-                *permission_model.objects.filter(content_type__app_label="media", codename__in=codenames)
-            )
+    revoke("media", ROLES, group_model, permission_model)

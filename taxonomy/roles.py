@@ -7,6 +7,8 @@ Given to the groups by a data migration, editable afterwards in the admin's grou
 
 from __future__ import annotations
 
+from posts.roles import grant, revoke
+
 _ATTACH = ["view_category", "view_tag", "assign_category", "assign_tag"]
 
 ROLES: dict[str, list[str]] = {
@@ -21,19 +23,9 @@ ROLES: dict[str, list[str]] = {
 
 
 def sync_roles(group_model, permission_model) -> None:
-    """Give each role group (created if missing) at least its taxonomy permissions. Takes the models as arguments
-    so a migration can pass its historical ones."""
-    for role, codenames in ROLES.items():
-        group, _ = group_model.objects.get_or_create(name=role)
-        group.permissions.add(
-            *permission_model.objects.filter(content_type__app_label="taxonomy", codename__in=codenames)
-        )
+    """Give each role group (created if missing) at least its taxonomy permissions (``posts.roles.grant``)."""
+    grant("taxonomy", ROLES, group_model, permission_model)
 
 
 def remove_from_roles(group_model, permission_model) -> None:
-    for role, codenames in ROLES.items():
-        group = group_model.objects.filter(name=role).first()
-        if group is not None:
-            group.permissions.remove(
-                *permission_model.objects.filter(content_type__app_label="taxonomy", codename__in=codenames)
-            )
+    revoke("taxonomy", ROLES, group_model, permission_model)

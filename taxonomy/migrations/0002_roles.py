@@ -1,23 +1,10 @@
 """The role groups' taxonomy permissions (``taxonomy.roles``): Editors manage categories and tags; Authors and
 Contributors attach them; Authors may create tags while writing a post."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from taxonomy.roles import remove_from_roles, sync_roles
-
-
-def add_to_roles(apps, schema_editor):
-    # Permissions are normally created after migrate; make sure ours exist now.
-    config = apps.get_app_config("taxonomy")
-    config.models_module = True
-    create_permissions(config, apps=apps, verbosity=0)
-    config.models_module = None
-    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
-
-
-def remove(apps, schema_editor):
-    remove_from_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from taxonomy.roles import ROLES
+from posts.roles import roles_migration
 
 
 class Migration(migrations.Migration):
@@ -28,4 +15,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(add_to_roles, remove)]
+    operations = [roles_migration("taxonomy", ROLES)]
