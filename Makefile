@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 # read only from there: the environment often has a USER (the login name) or a NAME of its own.
 given = $(if $(filter command line,$(origin $1)),$($1))
 
-.PHONY: install serve worker superuser token test lint bench clean editorjs sdk-tools
+.PHONY: install serve worker superuser token test lint bench clean editorjs sdk-tools zapier-tools
 
 install: $(VENV)/.installed
 
@@ -69,7 +69,7 @@ token: install .env
 
 # The whole suite; on PostgreSQL when DATABASE_URL is set, with Redis tests when REDIS_URL is set. It reads no
 # .env (POLYCMS_DOTENV=0 in pyproject.toml).
-test: install sdk-tools
+test: install sdk-tools zapier-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The TypeScript SDK test's tools (openapi-typescript, openapi-fetch, TypeScript), as tests/sdk/typescript's
@@ -81,6 +81,16 @@ $(SDK_TS)/node_modules/.package-lock.json: $(SDK_TS)/package-lock.json
 	@if command -v npm >/dev/null; then cd $(SDK_TS) && npm ci --no-audit --no-fund --loglevel=error || \
 		echo "npm ci failed (offline?): the TypeScript SDK test (tests/sdk) skips." >&2; \
 	else echo "npm not found: the TypeScript SDK test (tests/sdk) skips. Install Node.js 20+ and npm to run it." >&2; fi
+
+# The Zapier integration's packages (zapier-platform-core…), as integrations/zapier/package-lock.json pins them, for
+# its tests (tests/integrations/test_zapier.py). Without npm they skip (and fail CI), as the SDK test does.
+ZAPIER := integrations/zapier
+zapier-tools: $(ZAPIER)/node_modules/.package-lock.json
+
+$(ZAPIER)/node_modules/.package-lock.json: $(ZAPIER)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(ZAPIER) && npm ci --no-audit --no-fund --loglevel=error || \
+		echo "npm ci failed (offline?): the Zapier integration's test (tests/integrations) skips." >&2; \
+	else echo "npm not found: the Zapier integration's test (tests/integrations) skips. Install Node.js 20+ and npm to run it." >&2; fi
 
 lint: install
 	$(BIN)/ruff check .
