@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +25,20 @@ from tests.conftest import is_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
+
+
+def stop(*processes: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop ``processes`` as a process manager would: SIGTERM to all (a worker finishes its job first), then
+    SIGKILL to any still running after ``timeout`` seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def free_port() -> int:

@@ -7,8 +7,6 @@ tests (node:test, zapier-platform-core's createAppTester; integrations/zapier/te
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,28 +14,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _counts_as_missing_part
-from tests.live import ROOT, Gunicorn, django_env, live_database, manage, superuser_token
+from tests.live import ROOT, Gunicorn, django_env, live_database, manage, stop, superuser_token
+from tests.node import needs_node, npm_installed
 
 PROJECT = ROOT / "integrations" / "zapier"
-INSTALLED = PROJECT / "node_modules" / ".package-lock.json"  # npm writes it on install
-NEEDS_NODE = "needs Node.js: node and npm on PATH (Node 20+), for the Zapier integration's tests"
+NEEDED_FOR = "the Zapier integration's tests"
 
 
 @pytest.fixture(scope="module")
 def npm() -> str:
-    """integrations/zapier/node_modules as package-lock.json pins it: installed by ``make test`` (``npm ci``), or
-    here when missing or older than the lock file."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip(NEEDS_NODE)
-    lock = PROJECT / "package-lock.json"
-    if not INSTALLED.exists() or INSTALLED.stat().st_mtime < lock.stat().st_mtime:
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"], cwd=PROJECT, capture_output=True, text=True, timeout=600
-        )
-        if result.returncode != 0:  # offline, or no access to the registry: a missing part, as Node.js would be
-            pytest.skip(f"needs Node.js packages: npm ci failed in {PROJECT}: {result.stderr.strip()[-300:]}")
-    return npm
+    return npm_installed(PROJECT, NEEDED_FOR)
 
 
 def revoked_token(env: dict[str, str], secret_file: Path, username: str) -> str:
@@ -96,15 +82,10 @@ def test_the_zapier_app_against_a_live_server(npm: str, tmp_path: Path):
             )
             assert "# fail 0" in output and "# SKIP" not in output and "# skipped 0" in output, output[-3000:]
         finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+            stop(worker)
             worker_log.close()
             server.stop()
 
 
 def test_a_skip_for_want_of_node_fails_ci():
-    assert _counts_as_missing_part(NEEDS_NODE)  # CI sets POLYCMS_REQUIRE_ALL_PARTS=1
+    assert _counts_as_missing_part(needs_node(NEEDED_FOR))  # CI sets POLYCMS_REQUIRE_ALL_PARTS=1

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _counts_as_missing_part
+from tests.node import needs_node, npm_installed
 from tests.sdk.conftest import ROOT, SdkServer
 
 PROJECT = ROOT / "tests" / "sdk" / "typescript"
-INSTALLED = PROJECT / "node_modules" / ".package-lock.json"  # npm writes it on install
-NEEDS_NODE = "needs Node.js: node and npm on PATH (Node 20+), for the TypeScript SDK test"
+NEEDED_FOR = "the TypeScript SDK test"
 
 
 def run(command: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> str:
@@ -30,23 +30,7 @@ def run(command: list[str], *, cwd: Path, env: dict[str, str] | None = None, tim
 
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
-    """tests/sdk/typescript/node_modules as package-lock.json pins it: installed by ``make test`` (``npm ci``), or
-    here when missing or older than the lock file."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip(NEEDS_NODE)
-    lock = PROJECT / "package-lock.json"
-    if not INSTALLED.exists() or INSTALLED.stat().st_mtime < lock.stat().st_mtime:
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=PROJECT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if result.returncode != 0:  # offline, or no access to the registry: a missing part, as Node.js would be
-            pytest.skip(f"needs Node.js packages: npm ci failed in {PROJECT}: {result.stderr.strip()[-300:]}")
+    npm_installed(PROJECT, NEEDED_FOR)
     return PROJECT / "node_modules"
 
 
@@ -71,4 +55,4 @@ def test_the_program_has_no_casts():
 
 
 def test_a_skip_for_want_of_node_fails_ci():
-    assert _counts_as_missing_part(NEEDS_NODE)  # CI sets POLYCMS_REQUIRE_ALL_PARTS=1
+    assert _counts_as_missing_part(needs_node(NEEDED_FOR))  # CI sets POLYCMS_REQUIRE_ALL_PARTS=1

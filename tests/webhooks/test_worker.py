@@ -20,7 +20,7 @@ from standardwebhooks import Webhook as Verifier
 
 from posts.services import post_create
 from tests.conftest import postgres_only
-from tests.live import ROOT, django_env
+from tests.live import ROOT, django_env, stop
 from tests.webhooks.receivers import Answer
 from webhooks.models import Delivery
 
@@ -56,15 +56,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[], subprocess.Popen]]:
         return process
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop(*started, timeout=10)
 
 
 def test_a_worker_killed_mid_delivery_is_delivered_after_restart(author, receiver, make_webhook, start_worker):

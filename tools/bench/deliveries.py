@@ -8,8 +8,6 @@ reported beside the request rates. The receivers answer 204 at once: this measur
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -153,12 +151,4 @@ def _workers(env: dict[str, str]) -> Iterator[list[subprocess.Popen]]:
     try:
         yield started
     finally:
-        for process in started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
+        load.stop(*started)

@@ -152,6 +152,20 @@ def run_wrk(
 # ---------------------------------------------------------------------------- gunicorn
 
 
+def stop(*processes: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM to ``processes`` (a worker finishes its job first), then SIGKILL to any still running after
+    ``timeout`` seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

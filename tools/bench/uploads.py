@@ -14,7 +14,6 @@ import http.client
 import io
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -230,11 +229,6 @@ def _make_renditions(env: dict[str, str], media_ids: list[int]) -> tuple[float, 
                 time.sleep(0.1)
             seconds = time.monotonic() - started
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        load.stop(process)
         connection.close()
     return seconds, rss["peak"]
