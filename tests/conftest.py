@@ -81,6 +81,16 @@ postgres_only = pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL: 
 
 
 @pytest.fixture
+def latest_schema_afterwards(transactional_db) -> Iterator[None]:
+    """For tests that migrate backwards (``tests.migrations.migrate``): the schema is the latest again after them,
+    as the rest of the suite expects it."""
+    from tests.migrations import migrate_to_latest
+
+    yield
+    migrate_to_latest()
+
+
+@pytest.fixture
 def make_user(db) -> Callable[..., User]:
     def make(username: str = "alice", *, role: str | None = None, **extra) -> User:
         extra.setdefault("email", f"{username}@example.com")

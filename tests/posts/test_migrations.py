@@ -1,28 +1,14 @@
 """Data migrations of posts, run forward on a real schema."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.migrations import migrate
+
+# The schema is migrated back to the latest after each test (tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_afterwards")]
 
 BEFORE = ("posts", "0004_slug_rule_on_the_model")
 AFTER = ("posts", "0005_sanitize_stored_content")
-
-
-def migrate(target: tuple[str, str]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
-
-
-@pytest.fixture(autouse=True)
-def _latest_schema_afterwards(transactional_db):
-    """Leave the schema as the rest of the suite expects it, whatever the test did."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_stored_documents_with_live_markup_are_cleaned_and_clean_ones_untouched(user):

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from posts.roles import sync_roles as sync_post_roles
 from taxonomy.roles import ROLES
+from tests.migrations import migrate
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The schema is migrated back to the latest after each test (tests/conftest.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("latest_schema_afterwards")]
 
 BEFORE = ("taxonomy", "0001_initial")
 AFTER = ("taxonomy", "0002_roles")
-
-
-def migrate(target: tuple[str, str]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
-
-
-@pytest.fixture(autouse=True)
-def _latest_schema_afterwards(transactional_db):
-    """Leave the schema as the rest of the suite expects it, whatever the test did."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def migrate_with_the_roles(target: tuple[str, str]):
