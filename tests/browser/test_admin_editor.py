@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import test_csp
+from tests.browser import screenshots, test_csp
 from tests.browser.conftest import PASSWORD, TIMEOUT_MS
 from tests.browser.test_csp import sign_in_to_admin
-from tests.live import ROOT, manage
+from tests.live import manage
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,6 @@ for username, role in (({WRITER!r}, "Author"), ({EDITOR!r}, "Editor")):
     user = User.objects.create_user(username, f"{{username}}@example.com", {PASSWORD!r}, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
 """
-ARTIFACTS = ROOT / "test-artifacts" / "admin-editor"
 WIDTH = 1280
 
 violations = test_csp.violations  # the CSP violations Chromium reports on the page's console
@@ -132,13 +131,7 @@ def page(page):
 
 def shot(target, name: str) -> Path:
     """A screenshot of a page (whole) or of a locator, kept under test-artifacts/admin-editor/."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    if hasattr(target, "goto"):
-        target.screenshot(path=path, full_page=True)
-    else:
-        target.screenshot(path=path)
-    return path
+    return screenshots.save(target, "admin-editor", name)
 
 
 def api(page, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.browser import test_csp
+from tests.browser import screenshots, test_csp
 from tests.browser.conftest import PASSWORD
 from tests.browser.test_admin_editor import add_block, api, open_editor, post_id
 from tests.browser.test_csp import sign_in_to_admin
-from tests.live import ROOT, manage
+from tests.live import manage
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,6 @@ from media.services import renditions_make
 for media_id in Media.objects.values_list("pk", flat=True):
     renditions_make(media_id=media_id)
 """
-ARTIFACTS = ROOT / "test-artifacts" / "admin-media"
 WIDTH = 1280
 
 violations = test_csp.violations
@@ -50,10 +49,7 @@ def page(page):
 
 
 def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
-    return path
+    return screenshots.save(page, "admin-media", name)
 
 
 def photo(path: Path, color: str, size=(1200, 800)) -> Path:

@@ -11,16 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import test_csp
+from tests.browser import screenshots, test_csp
 from tests.browser.conftest import PASSWORD
 from tests.browser.test_admin_editor import api
 from tests.browser.test_csp import sign_in_to_admin
-from tests.live import ROOT, manage
+from tests.live import manage
 
 pytestmark = pytest.mark.browser
 
 EDITOR, WRITER = "tamsin", "tobias"  # an Editor and an Author, both staff (names no other browser test uses)
-ARTIFACTS = ROOT / "test-artifacts" / "admin-taxonomy"
 WIDTH = 1280
 CATEGORIES, TAGS = "/admin/taxonomy/category/", "/admin/taxonomy/tag/"
 
@@ -72,10 +71,7 @@ def page(page):
 
 
 def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
-    return path
+    return screenshots.save(page, "admin-taxonomy", name)
 
 
 def category_rows(page) -> list[tuple[str, str]]:

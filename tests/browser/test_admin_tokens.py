@@ -11,13 +11,13 @@ import re
 
 import pytest
 
+from tests.browser import screenshots
 from tests.browser.conftest import PASSWORD
-from tests.live import ROOT, http_request, manage
+from tests.live import http_request, manage
 
 pytestmark = pytest.mark.browser
 
 AUTHOR, OTHER, REVOKER, SUPERUSER = "arthur", "olga", "rita", "root"
-SCREENSHOTS = ROOT / "test-artifacts" / "admin-tokens"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 CHANGELIST = "/admin/tokens/personalaccesstoken/"
@@ -70,8 +70,7 @@ def desktop(chromium):
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    screenshots.save(page, "admin-tokens", name)
 
 
 def sign_in(page, expect, api: str, username: str) -> None:

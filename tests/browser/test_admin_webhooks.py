@@ -12,14 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser import screenshots
 from tests.browser.conftest import PASSWORD
-from tests.live import ROOT, Gunicorn, django_env, live_database, manage
+from tests.live import Gunicorn, django_env, live_database, manage
 from tests.webhooks.receivers import Answer, Receiver, running_receiver, verify_at_its_time
 
 pytestmark = pytest.mark.browser
 
 AUTHOR, OTHER = "wanda", "olga"
-SCREENSHOTS = ROOT / "test-artifacts" / "admin-webhooks"
 DESKTOP = {"width": 1280, "height": 800}
 CHANGELIST = "/admin/webhooks/webhook/"
 SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{43}=$")
@@ -95,9 +95,8 @@ def desktop(chromium):
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")  # the sticky sidebar at the top of the picture, where it is on arrival
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    screenshots.save(page, "admin-webhooks", name)
 
 
 def sign_in(page, expect, api: str, username: str) -> None:
