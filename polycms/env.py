@@ -72,7 +72,7 @@ def database_from_url(url: str, *, conn_max_age: int, connect_timeout: int) -> d
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     options.setdefault("connect_timeout", connect_timeout)
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "polycms.db.postgresql",
         "NAME": unquote(parts.path.lstrip("/")) or "postgres",
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),

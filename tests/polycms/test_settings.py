@@ -128,7 +128,7 @@ def test_environment_selects_database_and_cache():
         DATABASE_URL="postgres://u:p@db.example:5433/cms",
         REDIS_URL="redis://127.0.0.1:6379/3",
     ).stdout.split()
-    assert configured == ["django.db.backends.postgresql", "django.core.cache.backends.redis.RedisCache"]
+    assert configured == ["polycms.db.postgresql", "django.core.cache.backends.redis.RedisCache"]
 
 
 def test_database_url_is_parsed_with_persistent_health_checked_connections():
@@ -142,6 +142,7 @@ def test_database_url_is_parsed_with_persistent_health_checked_connections():
         "5433",
         "cms",
     )
+    assert config["ENGINE"] == "polycms.db.postgresql"  # Django's, with a health check that sends nothing
     assert config["CONN_MAX_AGE"] == 600 and config["CONN_HEALTH_CHECKS"] is True
     assert config["OPTIONS"] == {"sslmode": "require", "connect_timeout": 3}
 

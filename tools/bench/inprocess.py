@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokens", type=count, default=10_000)
     parser.add_argument("--posts", type=count, default=10_000)
     parser.add_argument("--profile", action="store_true", help="print the cProfile of the (first) target")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order: cumulative (default), tottime…")
     parser.add_argument("--pyinstrument", action="store_true", help="print pyinstrument's tree of the target")
     args = parser.parse_args(argv)
     sizes = Sizes(args.users, args.tokens, args.posts)
@@ -134,7 +135,7 @@ def profile(args, application, target: Target, path: str, headers: dict[str, str
     for _ in range(args.n):
         call(application, target, path, headers)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(80)
+    pstats.Stats(profiler).sort_stats(args.sort).print_stats(80)
 
 
 if __name__ == "__main__":

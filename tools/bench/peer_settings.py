@@ -11,3 +11,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
 }
+
+# Django's own PostgreSQL backend with its defaults: persistent connections (kept, or the peer would
+# connect per request) but no health check (Django's default), so the peers make no round trip ours
+# would not; ours checks a reused connection without one (polycms.db.postgresql).
+DATABASES = {
+    alias: {**config, "ENGINE": "django.db.backends.postgresql", "CONN_HEALTH_CHECKS": False}
+    for alias, config in DATABASES.items()  # noqa: F405
+}
