@@ -19,7 +19,7 @@ from rest_framework.request import Request
 
 from api.exceptions import AuthenticationFailed, RateLimited
 from api.settings import api_settings
-from api.throttling import WindowCounter
+from api.throttling import TokenRateThrottle, WindowCounter, check_and_hit, count_ahead
 from polycms.http import client_ip
 from tokens import crypto, services
 from tokens.models import PersonalAccessToken
@@ -50,9 +50,13 @@ class BearerFailures:
             limits={("ip", ip or "unknown"): api_settings.BEARER_FAILURES_PER_IP},
         )
 
-    def refuse_if_over_limit(self) -> None:
-        """Checked before any database work, so scanners are refused cheaply."""
-        if self.counter.exceeded():
+    def refuse_if_over_limit(self, request: Request | None = None, *, counting: WindowCounter | None = None) -> None:
+        """Checked before any database work, so scanners are refused cheaply. In the same round trip,
+        ``request`` is counted on ``counting``, a throttle's counter (``count_ahead``)."""
+        exceeded, within = check_and_hit(check=self.counter, hit=counting)
+        if counting is not None:
+            count_ahead(request, counting, within)
+        if exceeded:
             raise RateLimited(
                 wait=self.counter.retry_after,
                 detail=str(_("Too many failed authentication attempts from your address.")),
@@ -87,9 +91,18 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
             return self._other_scheme(request, header)
         ip = client_ip(request)
         failures = BearerFailures(ip)
-        failures.refuse_if_over_limit()
         try:
-            token = self.authenticate_credentials(self._plaintext(parts))
+            plaintext = self._plaintext(parts)
+        except TokenRejected as rejection:
+            failures.refuse_if_over_limit()
+            failures.record(rejection)
+            raise
+        # The token's rate is counted with the failure check, one round trip to the cache; it is keyed
+        # by the digest, which identifies the token before the database is asked.
+        rate = TokenRateThrottle.counter_for(request.method, crypto.digest(plaintext))
+        failures.refuse_if_over_limit(request, counting=rate)
+        try:
+            token = self.authenticate_credentials(plaintext)
         except TokenRejected as rejection:
             failures.record(rejection)
             raise
@@ -110,12 +123,16 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
 
     @staticmethod
     def _plaintext(parts: list[bytes]) -> str:
+        """The well-formed token in the header's ``parts``; ``TokenRejected`` before any I/O otherwise."""
         if len(parts) != 2:
             raise TokenRejected(f"{_('Invalid Authorization header.')} {USE_BEARER}", "invalid")
         try:
-            return parts[1].decode("ascii")
+            plaintext = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise TokenRejected(_("Invalid token."), "invalid") from None
+        if not crypto.is_well_formed(plaintext):
+            raise TokenRejected(_("Invalid token."), "invalid")
+        return plaintext
 
     def authenticate_credentials(self, plaintext: str) -> PersonalAccessToken:
         """The usable token for ``plaintext``; ``TokenRejected`` saying why it is not usable. A token found

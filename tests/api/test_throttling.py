@@ -116,27 +116,75 @@ def test_window_counter_counts_to_its_limit_in_memory(frozen_clock):
     assert _hits({("ip", "10.0.0.2"): 2}, 1) == [True]
 
 
+@pytest.fixture
+def redis_round_trips(monkeypatch) -> list[list[str]]:
+    """Every round trip any Redis client makes from now on, as the names of the commands it sends; not a
+    new connection's handshake (HELLO, CLIENT SETINFO, SELECT)."""
+    import re
+
+    from redis.connection import AbstractConnection
+
+    round_trips = []
+    send = AbstractConnection.send_packed_command
+
+    def sending(connection, command, check_health=True):
+        payload = command if isinstance(command, bytes) else b"".join(command)
+        names = [name.decode() for name in re.findall(rb"\*\d+\r\n\$\d+\r\n([A-Za-z]+)\r\n", payload)]
+        if not {"HELLO", "CLIENT", "SELECT"} & set(names):
+            round_trips.append(names)
+        return send(connection, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", sending)
+    return round_trips
+
+
 @pytest.mark.redis
-def test_window_counter_counts_in_one_round_trip_on_redis(redis_cache, frozen_clock, monkeypatch):
+def test_window_counter_counts_in_one_round_trip_on_redis(redis_cache, frozen_clock, redis_round_trips, monkeypatch):
     import redis
 
     from api.throttling import WindowCounter
 
-    round_trips = []
-    monkeypatch.setattr(redis.Redis, "execute_command", lambda *a, **kw: round_trips.append(a[1:]))
-    execute = redis.client.Pipeline.execute
-
-    def counted_execute(pipeline, *args, **kwargs):
-        round_trips.append(("pipeline", len(pipeline.command_stack)))
-        return execute(pipeline, *args, **kwargs)
-
-    monkeypatch.setattr(redis.client.Pipeline, "execute", counted_execute)
     limits = {("ip", "10.0.0.3"): 2, ("account", "alice"): 5}
     assert _hits(limits, 3) == [True, True, False]
-    assert round_trips == [("pipeline", 4)] * 3  # SET NX EX and INCR for each of the two counters
-    monkeypatch.undo()
+    assert redis_round_trips == [["SET", "INCR"] * 2] * 3  # SET NX EX and INCR for each of the two counters
     counter = WindowCounter("test", window=60, limits=limits)
     assert counter.exceeded()  # get_many reads the counts INCR wrote
     client = redis.Redis.from_url(redis_cache)
     ttls = [client.ttl(key) for key in client.scan_iter(match=f"{TEST_CACHE_PREFIX}:*window:test:*")]
     assert len(ttls) == 2 and all(0 < ttl <= 60 + 60 for ttl in ttls)
+
+
+@pytest.mark.redis
+def test_a_bearer_request_makes_one_round_trip_to_redis(
+    editor, token_client, rates, redis_cache, frozen_clock, redis_round_trips
+):
+    rates(token_read="2/min")
+    client = token_client(editor)
+    redis_round_trips.clear()
+    assert client.get("/api/v1/user").status_code == HTTPStatus.OK
+    # The client IP's failed authentications read, and the token's read rate counted, together.
+    assert redis_round_trips == [["GET", "SET", "INCR"]]
+    assert client.get("/api/v1/user").status_code == HTTPStatus.OK
+    assert_rate_limited(client.get("/api/v1/user"))  # the throttle judged by the count taken ahead
+    assert len(redis_round_trips) == 3
+
+
+@pytest.mark.redis
+def test_a_counter_connection_the_server_closed_is_replaced_without_losing_the_count(
+    redis_cache, frozen_clock, caplog
+):
+    import redis
+
+    from api.throttling import WindowCounter, _counter_connection
+
+    limits = {("ip", "10.0.0.4"): 2}
+    assert _hits(limits, 1) == [True]
+    kept = _counter_connection.connection
+    kept.send_command("CLIENT", "ID")
+    redis.Redis.from_url(redis_cache).client_kill_filter(_id=kept.read_response())
+
+    with caplog.at_level("WARNING", logger="polycms.api"):
+        assert _hits(limits, 2) == [True, False]  # counted on a new connection: 2, then 3 > 2
+    assert _counter_connection.connection is not kept
+    assert not any("degraded open" in record.getMessage() for record in caplog.records)
+    assert WindowCounter("test", window=60, limits=limits).exceeded()
