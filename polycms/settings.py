@@ -254,6 +254,7 @@ REST_FRAMEWORK = {
         "api.renderers.EnvelopeJSONRenderer",
         "api.renderers.EnvelopeBrowsableAPIRenderer",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.renderers.FirstRendererNegotiation",
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.TokenRateThrottle",

@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 
 from api.caching import NoStoreMixin
 from api.query import QueryParametersMixin
-from api.renderers import FirstRendererNegotiation
 from polycms.http import client_ip
 from tokens import services as token_services
 from tokens.models import PersonalAccessToken
@@ -24,7 +23,6 @@ class CurrentUserView(QueryParametersMixin, NoStoreMixin, APIView):
 
     permission_classes = [IsAuthenticated, HasTokenAbility]
     token_resource = "user"
-    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(responses=CurrentUserSerializer)
     def get(self, request: Request) -> Response:
