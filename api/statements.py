@@ -46,7 +46,7 @@ class Statement:
         for position, name, adapt in self.slots:
             params[position] = adapt(values[name])
         connection = connections[self.using]
-        with connection.cursor() if self.plan_per_run else _preparing_cursor(connection) as cursor:
+        with connection.cursor() if self.plan_per_run else preparing_cursor(connection) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if not self.converters:
@@ -114,39 +114,46 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-# psycopg's prepare_threshold: no query is run that many times, so only explicitly prepared ones are.
+# psycopg's prepare_threshold while a prepared statement runs: no query is run that many times.
 EXPLICIT_PREPARATION_ONLY = 2**62
 
 
 @contextlib.contextmanager
-def _preparing_cursor(connection) -> Iterator[Any]:
+def preparing_cursor(connection, *, log_values: bool = True) -> Iterator[Any]:
     """``connection.cursor()``, but on PostgreSQL over a server-side binding psycopg cursor that prepares what
     it executes. Everything else is Django's own: the health check, the connection, database error wrapping,
-    query logging and execute wrappers."""
+    query logging (with the values, unless ``log_values`` is False) and execute wrappers."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
         return
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django turns psycopg's automatic preparation off (for connection poolers), and with it any preparation:
-        # a threshold no query reaches keeps the automatic one off and lets these in (as tokens/lookup.py does).
-        raw.prepare_threshold = EXPLICIT_PREPARATION_ONLY
     with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(_preparing_cursor_class()(raw))
+        cursor = connection._prepare_cursor(_preparing_cursor_class(log_values)(connection.connection))
     with cursor:
         yield cursor
 
 
 @functools.cache
-def _preparing_cursor_class() -> type:
+def _preparing_cursor_class(log_values: bool) -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            # Django turns psycopg's automatic preparation off (prepare_threshold None, for connection poolers),
+            # and with it any preparation. A threshold no query reaches lets this one in, and only while it
+            # runs: with a threshold set, psycopg also counts every other query, keeping the last hundred
+            # distinct ones, and a client-side binding INSERT holds its values (a 1 MB document is 1 MB kept).
+            raw = self._conn
+            threshold, raw.prepare_threshold = raw.prepare_threshold, EXPLICIT_PREPARATION_ONLY
+            try:
+                super().execute(query, params, prepare=True, binary=binary)
+            finally:
+                raw.prepare_threshold = threshold
+            if not log_values:
+                self._query = _LoggedQuery(query.encode() if isinstance(query, str) else query)
+            return self
 
         def _convert_query(self, query, params=None):
             # psycopg records the query (which Django's query logging and captured_queries read) only when it
@@ -155,3 +162,10 @@ def _preparing_cursor_class() -> type:
             return self._query
 
     return PreparingCursor
+
+
+@dataclass(frozen=True)
+class _LoggedQuery:
+    """What Django's query log reads of a cursor's last query (``_query.query``): here, without its values."""
+
+    query: bytes

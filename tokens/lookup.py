@@ -15,9 +15,8 @@ Behind a connection pooler in transaction mode, prepared statements need its sup
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from django.db.models import Aggregate, Expression, F, JSONField, OuterRef, Q, Q
 from django.db.models.functions import Concat
 from django.db.models.lookups import Exact
 
+from api.statements import preparing_cursor
 from polycms.backends import prime_caches
 from tokens.models import PersonalAccessToken
 
@@ -149,7 +149,8 @@ def token_by_digests(digests: list[str]) -> PersonalAccessToken | None:
     """The token whose digest is one of ``digests``, with ``token.owner`` loaded and its roles and
     permissions primed (``polycms.backends.prime_caches``); None if there is none. One query, no write."""
     statement = _statement(connection.alias, len(digests))
-    with _preparing_cursor() as cursor:
+    # Logged without the digests: the statement alone.
+    with preparing_cursor(connection, log_values=False) as cursor:
         cursor.execute(statement.sql, statement.bind(digests))
         row = cursor.fetchone()
     if row is None:
@@ -162,47 +163,3 @@ def token_by_digests(digests: list[str]) -> PersonalAccessToken | None:
     roles, permissions = values[owner_end:]
     prime_caches(token.owner, roles=roles, permissions=permissions)
     return token
-
-
-EXPLICIT_PREPARATION_ONLY = 2**62
-
-
-@contextlib.contextmanager
-def _preparing_cursor() -> Iterator[Any]:
-    """``connection.cursor()``, but on PostgreSQL over a server-side binding psycopg cursor that prepares
-    what it executes, so each connection plans the lookup once. Everything else is Django's own: the
-    health check, the connection, database error wrapping, query logging and execute wrappers."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django turns psycopg's automatic preparation off (for connection poolers), and with it any
-        # preparation. A threshold no query reaches keeps automatic preparation off and lets this one in.
-        raw.prepare_threshold = EXPLICIT_PREPARATION_ONLY
-    with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(_preparing_cursor_class()(raw))
-    with cursor:
-        yield cursor
-
-
-@functools.cache
-def _preparing_cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparingCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            super().execute(query, params, prepare=True, binary=binary)
-            # Django's query log reads a client-side cursor's _query.query: the statement, without the digests.
-            self._query = _LoggedQuery(query.encode())
-            return self
-
-    return PreparingCursor
-
-
-@dataclass(frozen=True)
-class _LoggedQuery:
-    query: bytes

@@ -56,3 +56,20 @@ def test_postgresql_prepares_a_statement_unless_it_is_planned_per_run():
         texts = " ".join(row[0] for row in cursor.fetchall())
     assert '"posts_post"."slug" = $1' in texts
     assert '"posts_post"."excerpt" = $1' not in texts
+
+
+@postgres_only
+def test_other_queries_on_the_connection_are_neither_prepared_nor_remembered(author):
+    statement = statements.prepare(Post.objects.filter(pk=2**62).values_list("id"), connection.alias, pk=2**62)
+    statement.rows(pk=1)
+    big = "x" * 200_000
+    for n in range(3):  # client-side binding: each INSERT's text holds its values
+        Post.objects.create(title=f"Big {n}", slug=f"big-{n}", author=author, excerpt=big)
+    statement.rows(pk=1)
+
+    raw = connection.connection
+    assert raw.prepare_threshold is None  # Django's: no automatic preparation
+    # psycopg counted none of the INSERTs (with a threshold set it keeps the last hundred distinct queries'
+    # text, values included: what made a worker grow by the size of every large document it saved).
+    assert not raw._prepared._counts
+    assert len(raw._prepared._names) == 1  # the statement, still prepared

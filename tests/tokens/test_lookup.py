@@ -171,5 +171,5 @@ def test_the_lookup_is_prepared_once_per_connection_and_logged_as_one_query(user
         cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
                        ["%tokens_personalaccesstoken%"])  # fmt: skip
         assert cursor.fetchall() == [(3,)]
-    # Other queries are not prepared: Django's automatic preparation stays off.
-    assert connection.connection.prepare_threshold == lookup.EXPLICIT_PREPARATION_ONLY
+    # Other queries are not prepared, nor counted: Django's automatic preparation stays off.
+    assert connection.connection.prepare_threshold is None
