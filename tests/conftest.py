@@ -222,7 +222,7 @@ def redis_cache(request, settings) -> Iterator[str]:
     url = suite_redis_url(request)
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "polycms.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": TEST_CACHE_PREFIX,
         }

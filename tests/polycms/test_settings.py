@@ -128,7 +128,7 @@ def test_environment_selects_database_and_cache():
         DATABASE_URL="postgres://u:p@db.example:5433/cms",
         REDIS_URL="redis://127.0.0.1:6379/3",
     ).stdout.split()
-    assert configured == ["polycms.db.postgresql", "django.core.cache.backends.redis.RedisCache"]
+    assert configured == ["polycms.db.postgresql", "polycms.cache.RedisCache"]
 
 
 def test_database_url_is_parsed_with_persistent_health_checked_connections():
