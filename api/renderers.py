@@ -46,7 +46,8 @@ class FirstRendererNegotiation(DefaultContentNegotiation):
         if (
             format_suffix is None
             and (accept == "*/*" or accept == first.media_type)
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            # No query string: no ?format= either, and the query string is not parsed just to look.
+            and (not request.META.get("QUERY_STRING") or self.settings.URL_FORMAT_OVERRIDE not in request.query_params)
         ):
             return first, first.media_type
         return super().select_renderer(request, renderers, format_suffix)

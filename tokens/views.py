@@ -15,7 +15,7 @@ from polycms.http import client_ip
 from tokens import services as token_services
 from tokens.models import PersonalAccessToken
 from tokens.permissions import HasTokenAbility, ManagesOwnTokens, RefuseBearerToken
-from tokens.serializers import CurrentUserSerializer, TokenCreatedSerializer, TokenSerializer
+from tokens.serializers import CurrentUserSerializer, TokenCreatedSerializer, TokenSerializer, current_user_data
 
 
 class CurrentUserView(QueryParametersMixin, NoStoreMixin, APIView):
@@ -26,7 +26,8 @@ class CurrentUserView(QueryParametersMixin, NoStoreMixin, APIView):
 
     @extend_schema(responses=CurrentUserSerializer)
     def get(self, request: Request) -> Response:
-        return Response(CurrentUserSerializer(request.user, context={"request": request}).data)
+        # The serializer's representation without the serializer object (its fields are the schema's contract).
+        return Response(current_user_data(request.user, request.auth))
 
 
 class TokenViewSet(

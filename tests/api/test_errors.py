@@ -58,7 +58,7 @@ def test_unhandled_exception_is_500_without_internals(user, token_client, monkey
     def explode(*args, **kwargs):
         raise RuntimeError("SELECT secret FROM settings")
 
-    monkeypatch.setattr("tokens.serializers.CurrentUserSerializer.to_representation", explode)
+    monkeypatch.setattr("tokens.views.current_user_data", explode)
     response = token_client(user).get("/api/v1/user")
     error = assert_error(response, HTTPStatus.INTERNAL_SERVER_ERROR, "server_error")
     assert b"SELECT" not in response.content and b"Traceback" not in response.content
@@ -69,7 +69,7 @@ def test_database_errors_are_503_service_unavailable(user, token_client, monkeyp
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("tokens.serializers.CurrentUserSerializer.to_representation", down)
+    monkeypatch.setattr("tokens.views.current_user_data", down)
     assert_error(token_client(user).get("/api/v1/user"), HTTPStatus.SERVICE_UNAVAILABLE, "service_unavailable")
 
 
