@@ -7,7 +7,7 @@ token lookup, about a fifth of the request's wall time. A PostgreSQL server that
 its end, and an idle connection then has bytes (or EOF) to read; a healthy idle connection has none,
 since nothing here uses ``LISTEN``. So the check asks the kernel, without waiting, whether the socket is
 readable, and reads nothing. Whatever it cannot vouch for (a connection psycopg knows is closed or broken,
-one not idle, a readable socket) is reported unusable: Django then closes it and the request connects
+one in a failed transaction, a readable socket) is reported unusable: Django then closes it and the request connects
 afresh, which is never wrong, only slower.
 
 A peer that vanished without closing (a network partition, a powered-off host) is not detected by either
@@ -22,12 +22,16 @@ from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
 
+_CHECKABLE = (TransactionStatus.IDLE, TransactionStatus.INTRANS)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self) -> bool:
         raw = self.connection
         if raw is None or raw.closed or raw.broken:
             return False
-        if raw.info.transaction_status != TransactionStatus.IDLE:
+        # As Django's SELECT 1 would: fine idle or inside a transaction, not in a failed one (INERROR) or unknown.
+        if raw.info.transaction_status not in _CHECKABLE:
             return False
         try:
             poller = select.poll()

@@ -76,3 +76,15 @@ def test_a_connection_inside_a_failed_transaction_is_unusable():
         raw.rollback()
         raw.autocommit = True
     assert connection.is_usable()
+
+
+def test_a_connection_inside_a_healthy_transaction_is_usable():
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.autocommit = False
+    try:
+        raw.execute("SELECT 1")  # the transaction is open (INTRANS), as Django's SELECT 1 would find it usable
+        assert connection.is_usable()
+    finally:
+        raw.rollback()
+        raw.autocommit = True
