@@ -27,9 +27,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import time
 import os
 import threading
+import time
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache

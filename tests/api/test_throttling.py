@@ -170,9 +170,7 @@ def test_a_bearer_request_makes_one_round_trip_to_redis(
 
 
 @pytest.mark.redis
-def test_a_counter_connection_the_server_closed_is_replaced_without_losing_the_count(
-    redis_cache, frozen_clock, caplog
-):
+def test_a_counter_connection_the_server_closed_is_replaced_without_losing_the_count(redis_cache, frozen_clock, caplog):
     import redis
 
     from api.throttling import WindowCounter, _counter_connection

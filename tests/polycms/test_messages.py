@@ -1,8 +1,7 @@
 """polycms.messages: the messages framework serves the admin, not the API."""
 
-from django.core import checks
-
 import pytest
+from django.core import checks
 
 
 @pytest.mark.django_db

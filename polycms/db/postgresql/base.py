@@ -21,7 +21,6 @@ import select
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
-
 _CHECKABLE = (TransactionStatus.IDLE, TransactionStatus.INTRANS)
 
 
