@@ -178,3 +178,17 @@ def test_health_answers_503_while_postgres_is_down_and_200_once_it_is_back(stack
     assert up.status == HTTPStatus.OK, describe(up)
     assert up.json() == {"data": {"status": "ok", "database": "ok"}}
     assert stack.server.worker_pids() == workers, "gunicorn replaced its workers"
+
+
+def test_after_a_restart_the_first_requests_are_served_on_new_connections(stack, running_cluster):
+    # No request in between: each worker still holds the connection of the server that went away, and the
+    # health check (polycms.db.postgresql, no round trip) must see it is dead before the first query.
+    workers = stack.server.worker_pids()
+    assert all(stack.get("/api/v1/user").status == HTTPStatus.OK for _ in range(10))
+    running_cluster.stop()
+    running_cluster.start()
+
+    after = [stack.get("/api/v1/user") for _ in range(10)]
+
+    assert all(result.status == HTTPStatus.OK for result in after), [describe(r) for r in after if r.status != 200]
+    assert stack.server.worker_pids() == workers, "gunicorn replaced its workers"
