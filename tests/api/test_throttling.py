@@ -186,3 +186,10 @@ def test_a_counter_connection_the_server_closed_is_replaced_without_losing_the_c
     assert _counter_connection.connection is not kept
     assert not any("degraded open" in record.getMessage() for record in caplog.records)
     assert WindowCounter("test", window=60, limits=limits).exceeded()
+
+
+def test_a_request_the_token_may_not_make_still_counts_against_its_rate(editor, token_client, rates, frozen_clock):
+    rates(token_read="1/min")
+    client = token_client(editor, abilities=["user:read"])
+    assert client.get("/api/v1/posts").status_code == HTTPStatus.FORBIDDEN  # counted when it authenticated
+    assert_rate_limited(client.get("/api/v1/user"))
