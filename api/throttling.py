@@ -11,10 +11,9 @@ and a warning is logged): an outage of the cache must not become an outage of th
 
 Fixed windows cost one counter per client instead of DRF's list of timestamps that grows with the rate;
 the price is that a client may spend two windows' budgets around a window boundary. On Redis, counting
-and checking are one round trip whatever the number of counters (a pipeline of ``GET`` per counter
-checked, ``SET NX EX`` and ``INCR`` per counter hit), through one client object per cache: Django's cache
-API would take three round trips per count (``add``, then ``incr``'s ``EXISTS`` and ``INCRBY``), and
-builds a new client object for every call, which costs more than the round trip. Other caches count
+and checking are one round trip whatever the number of counters (``GET`` per counter checked, ``SET NX EX``
+and ``INCR`` per counter hit, pipelined on a connection kept per thread): Django's cache API would take
+three round trips per count (``add``, then ``incr``'s ``EXISTS`` and ``INCRBY``). Other caches count
 through the API: ``incr``, and ``add`` when a window starts.
 
 A bearer request makes one round trip in all: the authentication class checks the client IP's failed
@@ -153,8 +152,8 @@ def tally(*, add: list[str], read: list[str], timeout: int) -> dict[str, int]:
         try:
             results = _send(_counter_connection.get(backend), commands)
         except (RedisConnectionError, RedisTimeoutError):
-            # A kept connection the server has closed (a restart, a timeout): once more, on a new one.
-            _counter_connection.drop()
+            # A kept connection the server has closed (a restart, a timeout), dropped by _send: once more, on a
+            # new one.
             results = _send(_counter_connection.get(backend), commands)
         counts = {key: int(value) for key, value in zip(read, results, strict=False) if value is not None}
         counts.update((key, int(results[len(read) + 2 * i + 1])) for i, key in enumerate(add))
