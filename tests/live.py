@@ -10,8 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,29 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.conftest import is_postgres
+from tools.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
-
-
-def stop(*processes: subprocess.Popen, timeout: float = 15) -> None:
-    """Stop ``processes`` as a process manager would: SIGTERM to all (a worker finishes its job first), then
-    SIGKILL to any still running after ``timeout`` seconds."""
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def django_env(**extra: str) -> dict[str, str]:
@@ -79,14 +58,22 @@ def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 def superuser_token(env: dict[str, str], secret_file: Path, username: str) -> str:
-    """Create superuser ``username`` with an all-abilities token and return the plaintext, passed through
-    a private file so it never reaches a process listing or a log."""
+    """Create superuser ``username`` with an all-abilities token and return the plaintext."""
     script = (
-        "from pathlib import Path\n"
         "from django.contrib.auth import get_user_model\n"
         "from tokens.services import token_create\n"
         f"user = get_user_model().objects.create_superuser({username!r}, '{username}@example.com', None)\n"
         "_, plaintext = token_create(owner=user, name='live test')\n"
+    )
+    return shell_plaintext(env, secret_file, script)
+
+
+def shell_plaintext(env: dict[str, str], secret_file: Path, script: str) -> str:
+    """Run ``script`` in ``manage.py shell``, where it sets ``plaintext`` (a token's, made there), and return
+    that plaintext, passed through the private file ``secret_file`` so it never reaches a process listing or
+    a log."""
+    script += (
+        "from pathlib import Path\n"
         f"path = Path({str(secret_file)!r})\n"
         "path.touch(mode=0o600)\n"
         "path.write_text(plaintext)\n"

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _counts_as_missing_part
-from tests.live import ROOT, Gunicorn, django_env, live_database, manage, stop, superuser_token
+from tests.live import ROOT, Gunicorn, django_env, live_database, manage, shell_plaintext, superuser_token
 from tests.node import needs_node, npm_installed
+from tools.processes import stop
 
 PROJECT = ROOT / "integrations" / "zapier"
 NEEDED_FOR = "the Zapier integration's tests"
@@ -29,20 +30,13 @@ def npm() -> str:
 def revoked_token(env: dict[str, str], secret_file: Path, username: str) -> str:
     """A token of ``username``'s, revoked: what a Zap holds after its owner revoked it in the admin."""
     script = (
-        "from pathlib import Path\n"
         "from django.contrib.auth import get_user_model\n"
         "from tokens.services import token_create, token_revoke\n"
         f"user = get_user_model().objects.get(username={username!r})\n"
         "token, plaintext = token_create(owner=user, name='zapier revoked')\n"
         "token_revoke(token=token, by=user)\n"
-        f"path = Path({str(secret_file)!r})\n"
-        "path.touch(mode=0o600)\n"
-        "path.write_text(plaintext)\n"
     )
-    manage(env, "shell", "-c", script)
-    plaintext = secret_file.read_text()
-    secret_file.unlink()
-    return plaintext
+    return shell_plaintext(env, secret_file, script)
 
 
 def test_the_zapier_app_against_a_live_server(npm: str, tmp_path: Path):

@@ -20,8 +20,9 @@ from standardwebhooks import Webhook as Verifier
 
 from posts.services import post_create
 from tests.conftest import postgres_only
-from tests.live import ROOT, django_env, stop
+from tests.live import ROOT, django_env
 from tests.webhooks.receivers import Answer
+from tools.processes import stop
 from webhooks.models import Delivery
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tools.bench import load
+from tools.processes import stop
 
 EVENTS = 400
 RECEIVERS = 5
@@ -151,4 +152,4 @@ def _workers(env: dict[str, str]) -> Iterator[list[subprocess.Popen]]:
     try:
         yield started
     finally:
-        load.stop(*started)
+        stop(*started)

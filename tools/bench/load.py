@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psycopg
+
+from tools.processes import free_port
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parents[1]
@@ -150,26 +151,6 @@ def run_wrk(
 
 
 # ---------------------------------------------------------------------------- gunicorn
-
-
-def stop(*processes: subprocess.Popen, timeout: float = 15) -> None:
-    """SIGTERM to ``processes`` (a worker finishes its job first), then SIGKILL to any still running after
-    ``timeout`` seconds."""
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class GunicornServer:

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tools.bench import load
+from tools.processes import stop
 
 UPLOADS = 60
 CONNECTIONS = 4
@@ -229,6 +230,6 @@ def _make_renditions(env: dict[str, str], media_ids: list[int]) -> tuple[float, 
                 time.sleep(0.1)
             seconds = time.monotonic() - started
     finally:
-        load.stop(process)
+        stop(process)
         connection.close()
     return seconds, rss["peak"]
