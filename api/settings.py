@@ -12,6 +12,11 @@ api_settings = AppSettings(
         # BEARER_FAILURE_WINDOW seconds; past it every bearer request from that IP is 429.
         "BEARER_FAILURES_PER_IP": 30,
         "BEARER_FAILURE_WINDOW": 5 * 60,
+        # A worker may reuse a failure count it read or wrote this many seconds ago (api.leases).
+        "COUNT_CHECK_INTERVAL": 1.0,
+        # A worker counts a rate (throttles) in leases of up to this many requests, spent locally; 1: each
+        # request is counted in the shared cache as it comes (api.leases).
+        "RATE_LEASE_MAX": 10,
         "MAX_PAGE_SIZE": 100,
         # List totals are exact up to this many matching rows, lower bounds beyond (meta.total_exact).
         "COUNT_LIMIT": 10_000,

@@ -16,7 +16,10 @@ and ``INCR`` per counter hit, pipelined on a connection kept per thread): Django
 three round trips per count (``add``, then ``incr``'s ``EXISTS`` and ``INCRBY``). Other caches count
 through the API: ``incr``, and ``add`` when a window starts.
 
-A bearer request makes one round trip in all: the authentication class checks the client IP's failed
+Most requests make no round trip at all (``api.leases``): a throttle's counter is counted in leases of
+up to ``RATE_LEASE_MAX`` requests that a worker then spends locally, and the bearer failure count a
+worker read or wrote less than ``COUNT_CHECK_INTERVAL`` seconds ago is reused. When one is due, a bearer
+request makes one round trip in all: the authentication class checks the client IP's failed
 authentications and counts the token's rate in the same pipeline (``check_and_hit``, ``count_ahead``),
 and ``TokenRateThrottle`` then uses that count.
 """
@@ -38,6 +41,7 @@ from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings as drf_settings
 
+from api import leases
 from polycms.http import client_ip
 from tokens.permissions import is_token_request
 
@@ -54,12 +58,26 @@ class WindowCounter:
 
     ``hit()`` counts one event for every identity and says whether all are still within their limits;
     ``exceeded()`` only looks. Identities are hashed: they are user input of any length.
+
+    ``leased``: counted in leases (``api.leases``), for rates; a failure count stays exact. ``reuse_checks``:
+    ``exceeded()`` may answer from a count observed within ``COUNT_CHECK_INTERVAL`` seconds.
     """
 
-    def __init__(self, namespace: str, *, window: int, limits: dict[tuple[str, str], int]) -> None:
+    def __init__(
+        self,
+        namespace: str,
+        *,
+        window: int,
+        limits: dict[tuple[str, str], int],
+        leased: bool = False,
+        reuse_checks: bool = False,
+    ) -> None:
         now = time.time()
         bucket = int(now // window)
         self.retry_after = (bucket + 1) * window - now
+        self.window_end = (bucket + 1) * window
+        self.leased = leased
+        self.reuse_checks = reuse_checks
         self.keys = {scope: self._key(namespace, scope, ident, bucket) for scope, ident in limits}
         self.limits = {self.keys[scope]: limit for (scope, _ident), limit in limits.items()}
 
@@ -81,24 +99,42 @@ class WindowCounter:
 
     def reset(self, *scopes: str) -> None:
         """Forget the counts of the identities in ``scopes`` (e.g. an account after a good sign-in)."""
+        keys = [self.keys[scope] for scope in scopes if scope in self.keys]
+        leases.forget(keys)
         try:
-            cache.delete_many([self.keys[scope] for scope in scopes if scope in self.keys])
+            cache.delete_many(keys)
         except Exception as exc:
             _cache_unavailable("a reset", exc)
 
 
 def check_and_hit(*, check: WindowCounter | None = None, hit: WindowCounter | None = None) -> tuple[bool, bool]:
-    """``(check.exceeded(), hit.hit())`` in one cache round trip (either may be None: then False, True).
-    If the cache is down, neither limit applies (degrade open)."""
-    read = list(check.limits) if check else []
-    add = list(hit.limits) if hit else []
-    try:
-        counts = tally(add=add, read=read, timeout=hit.timeout if hit else 0)
-    except Exception as exc:  # any cache client failure
-        _cache_unavailable("counting" if hit else "a limit check", exc)
-        return False, True
-    exceeded = any(counts.get(key, 0) >= check.limits[key] for key in read)
-    within = all(counts[key] <= hit.limits[key] for key in add)
+    """``(check.exceeded(), hit.hit())`` in at most one cache round trip (either may be None: then False,
+    True); none when ``check``'s counts were observed recently enough and ``hit``'s leases cover it
+    (``api.leases``). If the cache is down, neither limit applies (degrade open)."""
+    known = leases.observed(list(check.limits)) if check is not None and check.reuse_checks else None
+    read = list(check.limits) if check is not None and known is None else []
+    add = {}  # counter key -> units to add to the shared count
+    for key, limit in hit.limits.items() if hit is not None else ():
+        if not hit.leased:
+            add[key] = 1
+        elif not leases.spend(key, limit):
+            add[key] = leases.lease_size(key, limit)
+    counts = dict(known or {})
+    if read or add:
+        try:
+            counts.update(tally(add=add, read=read, timeout=hit.timeout if hit else 0))
+        except Exception as exc:  # any cache client failure
+            _cache_unavailable("counting" if hit else "a limit check", exc)
+            return False, True
+        leases.observe({key: counts.get(key, 0) for key in [*read, *add]})
+    exceeded = check is not None and any(counts.get(key, 0) >= limit for key, limit in check.limits.items())
+    within = True
+    for key, added in add.items():
+        limit = hit.limits[key]
+        if hit.leased:
+            within &= leases.grant(key, limit=limit, added=added, total=counts[key], window_end=hit.window_end)
+        else:
+            within &= counts[key] <= limit
     return exceeded, within
 
 
@@ -138,17 +174,17 @@ def _send(connection, commands: list[tuple]) -> list:
         raise
 
 
-def tally(*, add: list[str], read: list[str], timeout: int) -> dict[str, int]:
-    """Add one to each counter in ``add`` of the default cache, creating a missing one to expire after
+def tally(*, add: dict[str, int], read: list[str], timeout: int) -> dict[str, int]:
+    """Add to each counter in ``add`` of the default cache its amount, creating a missing one to expire after
     ``timeout`` seconds, and read the counters in ``read``; return the counts of those that exist. On
     Redis, one round trip for all of them."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         commands = [("GET", backend.make_and_validate_key(key)) for key in read]
-        for key in add:
+        for key, amount in add.items():
             name = backend.make_and_validate_key(key)
-            # An int is stored as-is, so INCR and the cache's get() both read it.
-            commands += [("SET", name, 0, "EX", timeout, "NX"), ("INCR", name)]
+            # An int is stored as-is, so INCRBY and the cache's get() both read it.
+            commands += [("SET", name, 0, "EX", timeout, "NX"), ("INCRBY", name, amount)]
         try:
             results = _send(_counter_connection.get(backend), commands)
         except (RedisConnectionError, RedisTimeoutError):
@@ -159,11 +195,11 @@ def tally(*, add: list[str], read: list[str], timeout: int) -> dict[str, int]:
         counts.update((key, int(results[len(read) + 2 * i + 1])) for i, key in enumerate(add))
         return counts
     counts = backend.get_many(read) if read else {}
-    for key in add:
+    for key, amount in add.items():
         try:
-            counts[key] = backend.incr(key)
+            counts[key] = backend.incr(key, amount)
         except ValueError:  # a new window
-            counts[key] = 1 if backend.add(key, 1, timeout=timeout) else backend.incr(key)
+            counts[key] = amount if backend.add(key, amount, timeout=timeout) else backend.incr(key, amount)
     return counts
 
 
@@ -198,15 +234,21 @@ class FixedWindowRateThrottle(throttling.SimpleRateThrottle):
         identity = self.identity(request)
         if identity is None:
             return True
-        counter = self.counter(identity)
+        counter = self.counter(identity, method=request.method)
         self.retry_after = counter.retry_after
         within = _counted_ahead(request, counter)
         return counter.hit() if within is None else within
 
-    def counter(self, identity: str) -> WindowCounter:
-        """The window counter of ``identity`` in the current scope."""
+    def counter(self, identity: str, *, method: str) -> WindowCounter:
+        """The window counter of ``identity`` in the current scope. Reads, the busy path, are counted in
+        leases (``api.leases``); writes one by one."""
         self.num_requests, self.duration = self.parse_rate(self.get_rate())
-        return WindowCounter(self.scope, window=self.duration, limits={("id", identity): self.num_requests})
+        return WindowCounter(
+            self.scope,
+            window=self.duration,
+            limits={("id", identity): self.num_requests},
+            leased=method in SAFE_METHODS,
+        )
 
     def wait(self) -> float:
         return self.retry_after
@@ -230,7 +272,7 @@ class TokenRateThrottle(FixedWindowRateThrottle):
         """The counter a request with ``method`` by the token whose digest is ``digest`` is counted on."""
         throttle = cls()
         throttle.scope = cls._scope(method)
-        return throttle.counter(digest)
+        return throttle.counter(digest, method=method)
 
     @staticmethod
     def _scope(method: str) -> str:

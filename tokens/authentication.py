@@ -40,7 +40,8 @@ class TokenRejected(AuthenticationFailed):
 
 class BearerFailures:
     """Failed bearer authentications from one client IP: ``BEARER_FAILURES_PER_IP`` per window of
-    ``BEARER_FAILURE_WINDOW`` seconds, then every bearer request from that IP is 429."""
+    ``BEARER_FAILURE_WINDOW`` seconds, then every bearer request from that IP is 429 (by every worker
+    within ``COUNT_CHECK_INTERVAL``, as each reuses a count it observed that recently: ``api.leases``)."""
 
     def __init__(self, ip: str | None) -> None:
         self.ip = ip
@@ -48,6 +49,7 @@ class BearerFailures:
             "bearer",
             window=api_settings.BEARER_FAILURE_WINDOW,
             limits={("ip", ip or "unknown"): api_settings.BEARER_FAILURES_PER_IP},
+            reuse_checks=True,
         )
 
     def refuse_if_over_limit(self, request: Request | None = None, *, counting: WindowCounter | None = None) -> None:
