@@ -23,7 +23,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Aggregate, Expression, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import Exact
@@ -112,6 +112,7 @@ class _Statement:
     converters: tuple[tuple[int, list[Callable], Any], ...]
     token_fields: list[str]  # attnames of the token's columns, then of the owner's
     owner_fields: list[str]
+    owner_model: type  # the user model (get_user_model() looks it up in the app registry at each call)
 
     def bind(self, digests: list[str]) -> list:
         params = list(self.params)
@@ -119,11 +120,11 @@ class _Statement:
             params[position] = digest
         return params
 
-    def convert(self, row: tuple) -> list:
+    def convert(self, row: tuple, using) -> list:
         values = list(row)
         for column, converters, expression in self.converters:
             for converter in converters:
-                values[column] = converter(values[column], expression, connection)
+                values[column] = converter(values[column], expression, using)
         return values
 
 
@@ -142,24 +143,26 @@ def _statement(alias: str, candidates: int) -> _Statement:
         converters=tuple((column, functions, expression) for column, (functions, expression) in converters.items()),
         token_fields=[f.attname for f in TOKEN_FIELDS],
         owner_fields=[f.attname for f in get_user_model()._meta.concrete_fields],
+        owner_model=get_user_model(),
     )
 
 
 def token_by_digests(digests: list[str]) -> PersonalAccessToken | None:
     """The token whose digest is one of ``digests``, with ``token.owner`` loaded and its roles and
     permissions primed (``polycms.backends.prime_caches``); None if there is none. One query, no write."""
-    statement = _statement(connection.alias, len(digests))
+    database = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy looks it up again
+    statement = _statement(database.alias, len(digests))
     # Logged without the digests: the statement alone.
-    with preparing_cursor(connection, log_values=False) as cursor:
+    with preparing_cursor(database, log_values=False) as cursor:
         cursor.execute(statement.sql, statement.bind(digests))
         row = cursor.fetchone()
     if row is None:
         return None
-    values = statement.convert(row)
+    values = statement.convert(row, database)
     owner_start = len(statement.token_fields)
     owner_end = owner_start + len(statement.owner_fields)
-    token = PersonalAccessToken.from_db(connection.alias, statement.token_fields, values[:owner_start])
-    token.owner = get_user_model().from_db(connection.alias, statement.owner_fields, values[owner_start:owner_end])
+    token = PersonalAccessToken.from_db(database.alias, statement.token_fields, values[:owner_start])
+    token.owner = statement.owner_model.from_db(database.alias, statement.owner_fields, values[owner_start:owner_end])
     roles, permissions = values[owner_end:]
     prime_caches(token.owner, roles=roles, permissions=permissions)
     return token

@@ -1,8 +1,9 @@
 """Limits hold across gunicorn workers because their counters live in Redis, and the API keeps serving when
 Redis is gone (limits degrade open).
 
-Every server here has two workers, each replaced after one request (``--max-requests 1``): nothing a
+Every server here has two workers, most of them replaced after each request (``--max-requests 1``): nothing a
 worker keeps in memory lasts from one request to the next, so only a shared counter can refuse a request.
+The leases of reads (``api.leases``) are tested on workers that live on.
 """
 
 from __future__ import annotations
@@ -52,14 +53,14 @@ def redis_url(request, cache_prefix) -> Iterator[str]:
 @pytest.fixture
 def serve(database_url, cache_prefix, tmp_path: Path) -> Iterator[Callable[..., Gunicorn]]:
     """``serve(**env)``: a gunicorn on the module's database with ``env`` added, whose two workers are each
-    replaced after one request."""
+    replaced after one request (``recycle=False``: kept)."""
     servers: list[Gunicorn] = []
 
-    def start(**env: str) -> Gunicorn:
+    def start(*, recycle: bool = True, **env: str) -> Gunicorn:
         environment = django_env(DATABASE_URL=database_url, DJANGO_CACHE_KEY_PREFIX=cache_prefix, **env)
         server = Gunicorn(environment, log_file=tmp_path / "gunicorn.log")
         servers.append(server)
-        return server.start("--max-requests", "1", workers=2)
+        return server.start(*(["--max-requests", "1"] if recycle else []), workers=2)
 
     yield start
     for server in servers:
@@ -87,6 +88,20 @@ def test_token_rate_limit_is_shared_by_workers(serve, redis_url, token):
 
     with one_window(HOURLY, budget=BUDGET):
         assert_fourth_request_is_rate_limited(f"{server.url}/api/v1/posts", token)
+
+
+@pytest.mark.redis
+def test_leased_reads_never_pass_the_limit_across_workers(serve, redis_url, token):
+    # 160 an hour: each worker takes leases of 10 reads (a sixteenth of what is left, at most RATE_LEASE_MAX).
+    server = serve(REDIS_URL=redis_url, POLYCMS_RATE_TOKEN_READ="160/hour", recycle=False)
+
+    with one_window(HOURLY, budget=BUDGET):
+        statuses = [http_request(f"{server.url}/api/v1/user", token=token).status for _ in range(200)]
+
+    served = statuses.count(HTTPStatus.OK)
+    # Never more than the limit; fewer by at most what the two workers hold unspent (9 each).
+    assert 160 - 2 * 9 <= served <= 160, statuses
+    assert set(statuses) == {HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS}
 
 
 @pytest.mark.redis
