@@ -99,8 +99,8 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
             failures.refuse_if_over_limit()
             failures.record(rejection)
             raise
-        # The token's rate is counted with the failure check, one round trip to the cache; it is keyed
-        # by the digest, which identifies the token before the database is asked.
+        # The token's rate is counted with the failure check, in one round trip to the cache when one is due
+        # (api.leases); it is keyed by the digest, which identifies the token before the database is asked.
         rate = TokenRateThrottle.counter_for(request.method, crypto.digest(plaintext))
         failures.refuse_if_over_limit(request, counting=rate)
         try:
