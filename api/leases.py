@@ -12,7 +12,8 @@
   reached every worker refuses within that interval, after at most one more failure each.
 
 State is per process (a forked worker starts empty) and per counter key, which names its window, so
-everything a worker holds expires with the window.
+everything a worker holds expires with the window. It is bounded: past ``MAX_KEYS`` keys the oldest is
+dropped, which costs at most its unspent units (counted as spent) or one more read.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from api.settings import api_settings
 
 # A lease takes this fraction of the headroom left under the limit (then at most RATE_LEASE_MAX).
 LEASE_SHARE_OF_HEADROOM = 16
-# Forget a window's state once this many keys are held and the window is over.
-PRUNE_ABOVE = 10_000
+# Keys of each kind a worker keeps (a client per window each): beyond, the least recently updated goes.
+MAX_KEYS = 10_000
 
 
 class _State:
@@ -35,7 +36,7 @@ class _State:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.lock = threading.Lock()
-        self.leases: dict[str, list] = {}  # key -> [units left, last shared total, window end, limit]
+        self.leases: dict[str, list] = {}  # key -> [units left, last shared total, limit]
         self.observed: dict[str, tuple[int, float]] = {}  # key -> (count, monotonic time read)
 
 
@@ -55,7 +56,7 @@ def spend(key: str, limit: int) -> bool:
     state = _current()
     with state.lock:
         lease = state.leases.get(key)
-        if lease is None or lease[0] <= 0 or lease[3] != limit:
+        if lease is None or lease[0] <= 0 or lease[2] != limit:
             return False
         lease[0] -= 1
         return True
@@ -71,16 +72,13 @@ def lease_size(key: str, limit: int) -> int:
     return max(1, min(ceiling, headroom // LEASE_SHARE_OF_HEADROOM))
 
 
-def grant(key: str, *, limit: int, added: int, total: int, window_end: float) -> bool:
+def grant(key: str, *, limit: int, added: int, total: int) -> bool:
     """Record that ``added`` units were added to ``key``'s shared count, which is now ``total``; keep those
     within ``limit`` as this worker's lease and spend one. False when none was within it (refused)."""
     granted = max(0, min(added, limit - (total - added)))
     state = _current()
     with state.lock:
-        if len(state.leases) > PRUNE_ABOVE:
-            now = time.time()
-            state.leases = {k: v for k, v in state.leases.items() if v[2] > now}
-        state.leases[key] = [max(0, granted - 1), total, window_end, limit]
+        _put(state.leases, key, [max(0, granted - 1), total, limit])
     return granted > 0
 
 
@@ -102,10 +100,17 @@ def observe(counts: dict[str, int]) -> None:
     state = _current()
     now = time.monotonic()
     with state.lock:
-        if len(state.observed) > PRUNE_ABOVE:
-            oldest = now - api_settings.COUNT_CHECK_INTERVAL
-            state.observed = {k: v for k, v in state.observed.items() if v[1] >= oldest}
-        state.observed.update((key, (count, now)) for key, count in counts.items())
+        for key, count in counts.items():
+            _put(state.observed, key, (count, now))
+
+
+def _put(held: dict, key: str, value) -> None:
+    """Set ``key`` as the most recent entry of ``held``, dropping the oldest past ``MAX_KEYS``: one client per
+    window each, so an address-hopping caller cannot grow a worker without bound."""
+    held.pop(key, None)
+    held[key] = value
+    if len(held) > MAX_KEYS:
+        del held[next(iter(held))]
 
 
 def forget(keys: list[str] | None = None) -> None:

@@ -75,7 +75,6 @@ class WindowCounter:
         now = time.time()
         bucket = int(now // window)
         self.retry_after = (bucket + 1) * window - now
-        self.window_end = (bucket + 1) * window
         self.leased = leased
         self.reuse_checks = reuse_checks
         self.keys = {scope: self._key(namespace, scope, ident, bucket) for scope, ident in limits}
@@ -132,7 +131,7 @@ def check_and_hit(*, check: WindowCounter | None = None, hit: WindowCounter | No
     for key, added in add.items():
         limit = hit.limits[key]
         if hit.leased:
-            within &= leases.grant(key, limit=limit, added=added, total=counts[key], window_end=hit.window_end)
+            within &= leases.grant(key, limit=limit, added=added, total=counts[key])
         else:
             within &= counts[key] <= limit
     return exceeded, within

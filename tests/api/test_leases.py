@@ -40,21 +40,32 @@ def test_a_lease_is_a_sixteenth_of_the_headroom_at_most_rate_lease_max(settings)
     assert leases.lease_size("unseen", 1000) == 10
     assert leases.lease_size("unseen", 80) == 5
     assert leases.lease_size("unseen", 20) == 1  # small limits are counted one by one
-    leases.grant("seen", limit=1000, added=10, total=980, window_end=0)
+    leases.grant("seen", limit=1000, added=10, total=980)
     assert leases.lease_size("seen", 1000) == 1  # 20 left under the limit
     settings.POLYCMS_API = {"RATE_LEASE_MAX": 1}
     assert leases.lease_size("unseen", 1000) == 1
 
 
 def test_a_grant_keeps_only_the_units_within_the_limit():
-    assert leases.grant("k", limit=100, added=10, total=105, window_end=0)  # 5 of the 10 within, 1 spent
+    assert leases.grant("k", limit=100, added=10, total=105)  # 5 of the 10 within, 1 spent
     assert [leases.spend("k", 100) for _ in range(5)] == [True] * 4 + [False]
-    assert not leases.grant("k", limit=100, added=10, total=115, window_end=0)  # none within
+    assert not leases.grant("k", limit=100, added=10, total=115)  # none within
     assert not leases.spend("k", 100)
 
 
+def test_a_worker_keeps_at_most_max_keys_dropping_the_oldest(monkeypatch):
+    monkeypatch.setattr(leases, "MAX_KEYS", 3)
+    for key in ["a", "b", "c"]:
+        leases.grant(key, limit=100, added=10, total=10)
+    leases.grant("a", limit=100, added=10, total=20)  # updated: now the most recent
+    leases.grant("d", limit=100, added=10, total=10)
+    assert list(leases._state.leases) == ["c", "a", "d"]  # "b", the oldest, dropped: its units count as spent
+    leases.observe({key: 1 for key in "wxyz"})
+    assert list(leases._state.observed) == ["x", "y", "z"]
+
+
 def test_a_lease_granted_under_another_limit_is_not_spent():
-    leases.grant("k", limit=100, added=10, total=10, window_end=0)
+    leases.grant("k", limit=100, added=10, total=10)
     assert not leases.spend("k", 6)  # the setting changed: counted again under the new limit
     assert leases.spend("k", 100)
 
