@@ -12,7 +12,7 @@ and a warning is logged): an outage of the cache must not become an outage of th
 Fixed windows cost one counter per client instead of DRF's list of timestamps that grows with the rate;
 the price is that a client may spend two windows' budgets around a window boundary. On Redis, counting
 and checking are one round trip whatever the number of counters (``GET`` per counter checked, ``SET NX EX``
-and ``INCR`` per counter hit, pipelined on a connection kept per thread): Django's cache API would take
+and ``INCRBY`` per counter hit, pipelined on a connection kept per thread): Django's cache API would take
 three round trips per count (``add``, then ``incr``'s ``EXISTS`` and ``INCRBY``). Other caches count
 through the API: ``incr``, and ``add`` when a window starts.
 
