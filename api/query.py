@@ -109,6 +109,8 @@ class QueryParametersMixin:
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
+        if not request._request.META.get("QUERY_STRING"):
+            return  # nothing to check or join: most API reads (the parameter sets cost more than the check)
         check_query_parameters(
             request.query_params,
             self.get_query_parameters(request),
