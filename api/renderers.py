@@ -8,21 +8,50 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.utils.encoders import JSONEncoder
 
 
 def is_enveloped(response: Any) -> bool:
     return bool(getattr(response, "exception", False) or getattr(response, "enveloped", False))
 
 
+# What orjson leaves to DRF's encoder (``_encode_rest``): date-times (DRF writes "Z" and milliseconds) and
+# dataclasses (DRF does not take them); dictionary keys that are not strings it writes as json does.
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_encode_rest = JSONEncoder().default
+# U+2028 and U+2029 in UTF-8: DRF escapes them (they end a line in JavaScript before ES2019).
+_LINE_SEPARATORS = b"\xe2\x80"
+
+
 class EnvelopeJSONRenderer(JSONRenderer):
+    """DRF's compact, UTF-8, strict JSON, encoded with orjson (the json module took ~10% of a list page's CPU,
+    orjson a seventh of that) to the same bytes, but for a float's negative exponent (``1e-7``, where json writes
+    ``1e-07``) and NaN (``null``, where DRF's strict mode fails). Indented output (``indent=`` in
+    ``Accept``, the browsable API), DRF's other settings (``COMPACT_JSON`` or ``UNICODE_JSON`` off) and what
+    orjson cannot encode (an integer beyond 64 bits) go to DRF."""
+
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: dict | None = None):
         response = (renderer_context or {}).get("response")
         if data is not None and response is not None and not is_enveloped(response):
             data = {"data": data}
-        return super().render(data, accepted_media_type, renderer_context)
+        if (
+            data is None
+            or not self.compact
+            or self.ensure_ascii
+            or self.get_indent(accepted_media_type, renderer_context or {}) is not None
+        ):
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            encoded = orjson.dumps(data, default=_encode_rest, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        if _LINE_SEPARATORS in encoded:
+            encoded = encoded.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+        return encoded
 
 
 class EnvelopeBrowsableAPIRenderer(BrowsableAPIRenderer):
