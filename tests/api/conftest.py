@@ -41,3 +41,17 @@ def redis_round_trips(monkeypatch) -> list[list[str]]:
 
     monkeypatch.setattr(AbstractConnection, "send_packed_command", sending)
     return round_trips
+
+
+@pytest.fixture
+def bearer_with_read_rate(editor, token_client, rates, redis_cache, frozen_clock, redis_round_trips):
+    """``bearer_with_read_rate(rate)``: an Editor's bearer client whose token may read ``rate`` (``"2/min"``),
+    on the suite's Redis, with ``redis_round_trips`` recorded from then on."""
+
+    def make(rate: str):
+        rates(token_read=rate)
+        client = token_client(editor)
+        redis_round_trips.clear()
+        return client
+
+    return make

@@ -89,12 +89,8 @@ def test_without_leases_every_request_is_counted_exactly(settings, frozen_clock,
 
 
 @pytest.mark.redis
-def test_token_reads_go_to_redis_once_per_lease(
-    editor, token_client, rates, redis_cache, frozen_clock, redis_round_trips
-):
-    rates(token_read="1000/min")
-    client = token_client(editor)
-    redis_round_trips.clear()
+def test_token_reads_go_to_redis_once_per_lease(bearer_with_read_rate, redis_round_trips):
+    client = bearer_with_read_rate("1000/min")
     for _ in range(10):
         assert client.get("/api/v1/user").status_code == HTTPStatus.OK
     # The first: the IP's failure count read, and a lease of 10 reads taken; the next nine spend it.

@@ -115,12 +115,8 @@ def test_window_counter_counts_in_one_round_trip_on_redis(redis_cache, frozen_cl
 
 
 @pytest.mark.redis
-def test_a_bearer_request_makes_one_round_trip_to_redis(
-    editor, token_client, rates, redis_cache, frozen_clock, redis_round_trips
-):
-    rates(token_read="2/min")
-    client = token_client(editor)
-    redis_round_trips.clear()
+def test_a_bearer_request_makes_one_round_trip_to_redis(bearer_with_read_rate, redis_round_trips):
+    client = bearer_with_read_rate("2/min")
     assert client.get("/api/v1/user").status_code == HTTPStatus.OK
     # The client IP's failed authentications read, and the token's read rate counted, together.
     assert redis_round_trips == [["GET", "SET", "INCRBY"]]
