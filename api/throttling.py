@@ -125,7 +125,10 @@ def check_and_hit(*, check: WindowCounter | None = None, hit: WindowCounter | No
         except Exception as exc:  # any cache client failure
             _cache_unavailable("counting" if hit else "a limit check", exc)
             return False, True
-        leases.observe({key: counts.get(key, 0) for key in [*read, *add]})
+        # Only counts something will check again: a failure counter's (read, or answered by its increment).
+        observing = [*read, *(add if hit is not None and hit.reuse_checks else ())]
+        if observing:
+            leases.observe({key: counts.get(key, 0) for key in observing})
     exceeded = check is not None and any(counts.get(key, 0) >= limit for key, limit in check.limits.items())
     within = True
     for key, added in add.items():

@@ -155,3 +155,12 @@ def test_another_workers_bearer_failures_refuse_within_the_check_interval(
     assert good.get("/api/v1/user").status_code == HTTPStatus.OK  # within the interval: its observation stands
     now[0] += 0.6
     assert_rate_limited(good.get("/api/v1/user"))  # older than the interval: read again
+
+
+def test_a_worker_keeps_observed_counts_only_of_failure_counters(editor, token_client, rates, frozen_clock):
+    rates(token_read="1000/min")
+    client = token_client(editor)
+    assert client.get("/api/v1/user").status_code == HTTPStatus.OK
+    # The IP's bearer failures, checked on every bearer request; not the token's rate, which is leased.
+    assert [key.split(":")[1] for key in leases._state.observed] == ["bearer"]
+    assert [key.split(":")[1] for key in leases._state.leases] == ["token_read"]
