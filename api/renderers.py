@@ -24,7 +24,7 @@ def is_enveloped(response: Any) -> bool:
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 _encode_rest = JSONEncoder().default
 # U+2028 and U+2029 in UTF-8: DRF escapes them (they end a line in JavaScript before ES2019).
-_LINE_SEPARATORS = b"\xe2\x80"
+_LINE_SEPARATOR, _PARAGRAPH_SEPARATOR = "\u2028".encode(), "\u2029".encode()
 
 
 class EnvelopeJSONRenderer(JSONRenderer):
@@ -49,9 +49,8 @@ class EnvelopeJSONRenderer(JSONRenderer):
             encoded = orjson.dumps(data, default=_encode_rest, option=_ORJSON_OPTIONS)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
-        if _LINE_SEPARATORS in encoded:
-            encoded = encoded.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
-        return encoded
+        # bytes.replace() returns the same object when there is nothing to replace: no copy then.
+        return encoded.replace(_LINE_SEPARATOR, b"\\u2028").replace(_PARAGRAPH_SEPARATOR, b"\\u2029")
 
 
 class EnvelopeBrowsableAPIRenderer(BrowsableAPIRenderer):

@@ -120,11 +120,11 @@ class _Statement:
             params[position] = digest
         return params
 
-    def convert(self, row: tuple, using) -> list:
+    def convert(self, row: tuple, connection) -> list:
         values = list(row)
         for column, converters, expression in self.converters:
             for converter in converters:
-                values[column] = converter(values[column], expression, using)
+                values[column] = converter(values[column], expression, connection)
         return values
 
 
